@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+// Verdict: an embedded decisioning engine for payments risk. Module map and dependency direction
+// follow DESIGN.md: Language <- Compiler -> VM; Models and Store stand alone; Verdict ties them
+// together; the CLI and the C API sit on top.
+import PackageDescription
+
+let package = Package(
+    name: "Verdict",
+    products: [
+        .executable(name: "verdict", targets: ["verdict"]),
+        .library(name: "Verdict", targets: ["Verdict"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian liblmdb-dev, libxxhash-dev), found through pkg-config.
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+
+        .target(name: "VerdictLanguage"),
+        .target(name: "VerdictVM", dependencies: ["CXXHash"]),
+        .target(name: "VerdictCompiler", dependencies: ["VerdictLanguage", "VerdictVM"]),
+        .target(name: "VerdictModels"),
+        .target(name: "VerdictStore", dependencies: ["CLMDB", "CXXHash"]),
+        .target(name: "Verdict", dependencies: [
+            "VerdictLanguage", "VerdictCompiler", "VerdictVM", "VerdictModels", "VerdictStore",
+        ]),
+        .executableTarget(name: "verdict", dependencies: [
+            "Verdict", "VerdictLanguage", "VerdictModels", "VerdictStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"]),
+        .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM"]),
+        .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM"]),
+        .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),
+        .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,4 @@
+import Testing
+@testable import VerdictCompiler
+
+@Test func placeholder() {}

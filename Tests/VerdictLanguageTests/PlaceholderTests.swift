@@ -1,0 +1,4 @@
+import Testing
+@testable import VerdictLanguage
+
+@Test func placeholder() {}

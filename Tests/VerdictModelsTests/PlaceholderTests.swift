@@ -1,0 +1,4 @@
+import Testing
+@testable import VerdictModels
+
+@Test func placeholder() {}

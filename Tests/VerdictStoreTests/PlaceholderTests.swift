@@ -1,0 +1,4 @@
+import Testing
+@testable import VerdictStore
+
+@Test func placeholder() {}
