@@ -31,3 +31,8 @@ demo: release workload
 
 clean:
 	rm -rf .build .build-* .build_*
+
+.PHONY: fuzz-smoke
+# Builds the libFuzzer targets in Fuzz/ and runs each for FUZZ_SECONDS (default 20).
+fuzz-smoke: deps
+	scripts/fuzz-smoke.sh

@@ -9,6 +9,12 @@ let package = Package(
     products: [
         .executable(name: "verdict", targets: ["verdict"]),
         .library(name: "Verdict", targets: ["Verdict"]),
+        // Per-module products, for the fuzz package (Fuzz/) and for hosts that need only a part.
+        .library(name: "VerdictLanguage", targets: ["VerdictLanguage"]),
+        .library(name: "VerdictCompiler", targets: ["VerdictCompiler"]),
+        .library(name: "VerdictVM", targets: ["VerdictVM"]),
+        .library(name: "VerdictModels", targets: ["VerdictModels"]),
+        .library(name: "VerdictStore", targets: ["VerdictStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

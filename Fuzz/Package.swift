@@ -1,0 +1,18 @@
+// swift-tools-version: 6.0
+// libFuzzer targets for Verdict. A separate package so that the main build never links them:
+//   swift build --package-path Fuzz --sanitize=fuzzer --sanitize=address
+// Each target is one executable whose entry point is LLVMFuzzerTestOneInput (main comes from
+// libFuzzer). `make fuzz-smoke` runs each one briefly over its seeds and regression inputs.
+import PackageDescription
+
+let language = Target.Dependency.product(name: "VerdictLanguage", package: "Verdict")
+let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+
+let package = Package(
+    name: "VerdictFuzz",
+    dependencies: [.package(name: "Verdict", path: "..")],
+    targets: [
+        // One line per fuzz target, e.g.
+        // .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
+    ]
+)
