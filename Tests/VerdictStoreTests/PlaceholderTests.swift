@@ -1,4 +1,0 @@
-import Testing
-@testable import VerdictStore
-
-@Test func placeholder() {}
