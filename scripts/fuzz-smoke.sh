@@ -12,8 +12,12 @@ if [ ${#targets[@]} -eq 0 ]; then
   for d in Sources/*/; do [ -d "$d" ] && targets+=("$(basename "$d")"); done
 fi
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz-smoke: no fuzz targets"; exit 0; }
-swift build --sanitize=fuzzer --sanitize=address 2>&1 | grep -v 'ld.gold: warning' | tail -n 2
-bin=$(swift build --sanitize=fuzzer --sanitize=address --show-bin-path)
+# `--sanitize=fuzzer` alone does not instrument Swift code for coverage on this toolchain (libFuzzer
+# then sees only the C shims): ask swiftc for the same edge/cmp counters clang's -fsanitize=fuzzer uses.
+flags=(--sanitize=fuzzer --sanitize=address
+       -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table)
+swift build "${flags[@]}" 2>&1 | grep -v 'ld.gold: warning' | tail -n 2
+bin=$(swift build "${flags[@]}" --show-bin-path)
 for t in "${targets[@]}"; do
   echo "== $t"
   if compgen -G "Regressions/$t/*" >/dev/null; then
