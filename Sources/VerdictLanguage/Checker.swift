@@ -263,10 +263,10 @@ public final class Checker {
     }
 
     private func radarRuleName(_ rule: RuleDeclaration) -> String {
-        let line = sources[rule.range.file]?.location(of: rule.range.start).line ?? 0
-        var name = "rule_\(line)"
+        let base = sources[rule.range.file].map(rule.effectiveName) ?? "rule_0"
+        var name = base
         var suffix = 2
-        while symbolRanges[name] != nil { name = "rule_\(line)_\(suffix)"; suffix += 1 }
+        while symbolRanges[name] != nil { name = "\(base)_\(suffix)"; suffix += 1 }
         symbols[name] = .rule
         symbolRanges[name] = rule.range
         return name
