@@ -109,7 +109,7 @@ extension Checker {
         let joined = parts.joined(separator: ".")
         switch style {
         case .radarMetadata:
-            let name = "metadata." + joined
+            let name = parts.first == "metadata" ? joined : "metadata." + joined
             if let id = fieldIndex[name] { return record(expr, fields[id].type, .field(id)) }
             error("unknown-field", "unknown metadata field '\(name)'", at: expr.range,
                   hint: Suggestion.hint(for: name, among: fields.map(\.name).filter { $0.hasPrefix("metadata.") })
