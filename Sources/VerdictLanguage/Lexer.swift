@@ -23,6 +23,13 @@ struct Lexer {
         offset = max(offset, min(position, bytes.count))
     }
 
+    /// Moves the read position to the line break that ends the line containing `position` (error
+    /// recovery: the rest of a broken line is not lexed).
+    mutating func skipLine(from position: Int) {
+        offset = min(position, bytes.count)
+        while offset < bytes.count, bytes[offset] != UInt8(ascii: "\n") { offset += 1 }
+    }
+
     private func byte(at index: Int) -> UInt8 {
         index < bytes.count ? bytes[index] : 0
     }

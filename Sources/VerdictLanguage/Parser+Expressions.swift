@@ -285,23 +285,20 @@ extension Parser {
         try enter()
         defer { depth -= 1 }
         var elements = [first]
-        var reportedTooLong = false
         while current.kind == .comma {
             advance()
             if current.kind == close { break }
             let element = try parseExpression()
-            if elements.count == ParserLimits.maxListElements, !reportedTooLong {
-                reportedTooLong = true
-                diagnostics.report(.error("list-too-long", "list literal has more than \(ParserLimits.maxListElements) elements",
-                                          at: element.range, hint: "declare an LMDB list ('list NAME KIND') and test membership with 'in @NAME'"))
+            if elements.count == ParserLimits.maxListElements {
+                try fail("list literal has more than \(ParserLimits.maxListElements) elements", at: element.range,
+                         hint: "declare an LMDB list ('list NAME KIND') and test membership with 'in @NAME'", code: "list-too-long")
             }
-            if !reportedTooLong { elements.append(element) }
+            elements.append(element)
         }
         guard current.kind == close else {
             try fail("expected ',' or \(close.displayName) in the list that starts at \(file.location(of: open.range.start)), found \(describe(current))")
         }
         advance()
-        if reportedTooLong { throw SyntaxError() }
         return newExpr(.list(elements, style: style), range(from: open.range.start))
     }
 }

@@ -163,12 +163,15 @@ public struct Parser {
     }
 
     /// Skips to the next token that starts a line with a declaration keyword (or the end), never
-    /// stopping at `declarationStart` itself (the declaration that just failed).
+    /// stopping at `declarationStart` itself (the declaration that just failed). The rest of each
+    /// skipped line is passed over as raw bytes, so recovery is linear and reports nothing more.
     mutating func synchronize(from declarationStart: Int) {
         if current.range.start == declarationStart, current.kind != .endOfFile { advance() }
         while current.kind != .endOfFile {
             if current.startsLine, startsDeclaration(current) { return }
-            advance()
+            ahead.removeAll()
+            lexer.skipLine(from: current.range.end)
+            current = lexer.next(&diagnostics)
         }
     }
 }

@@ -156,11 +156,35 @@ import Testing
         #expect(parseText(fine).codes == [])
     }
 
-    @Test func hugeInputsFailFast() {
-        let parens = [UInt8](repeating: UInt8(ascii: "("), count: 100 * 1024 * 1024)
-        #expect(parseBytes(parens).codes == ["file-too-large"])
-        let fourMiB = [UInt8]("let x = ".utf8) + [UInt8](repeating: UInt8(ascii: "("), count: 4 * 1024 * 1024 - 16)
-        #expect(parseBytes(fourMiB).codes == ["nesting-too-deep"])
+    @Test func hugeFilesAreRejectedWithoutBeingRead() throws {
+        let path = NSTemporaryDirectory() + "verdict-huge-\(getpid()).rules"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: 100 * 1024 * 1024)  // sparse: 100 MB of NUL, never written
+        try handle.close()
+        var sources = SourceSet()
+        var diagnostics = DiagnosticBag()
+        RulesFiles.load([path], into: &sources, diagnostics: &diagnostics)
+        #expect(diagnostics.diagnostics.map(\.code) == ["file-too-large"])
+        #expect(sources.files.map(\.bytes.count) == [0])
+    }
+
+    @Test func oversizedInMemoryFileIsRejected() {
+        let bytes = [UInt8](repeating: UInt8(ascii: "("), count: ParserLimits.maxFileBytes + 1)
+        #expect(parseBytes(bytes).codes == ["file-too-large"])
+    }
+
+    @Test func fourMiBOfParensFailFast() {
+        let bytes = [UInt8]("let x = ".utf8) + [UInt8](repeating: UInt8(ascii: "("), count: ParserLimits.maxFileBytes - 16)
+        #expect(parseBytes(bytes).codes == ["nesting-too-deep"])
+    }
+
+    @Test func unreadableFilesAreReported() {
+        var sources = SourceSet()
+        var diagnostics = DiagnosticBag()
+        RulesFiles.load(["/nonexistent/x.rules"], into: &sources, diagnostics: &diagnostics)
+        #expect(diagnostics.diagnostics.map(\.code) == ["file-unreadable"])
     }
 
     @Test func byteLevelProblems() {
