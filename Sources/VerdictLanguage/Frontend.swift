@@ -26,16 +26,7 @@ public enum Frontend {
     public static func load(paths: [String], options: CheckOptions = CheckOptions()) -> FrontendResult {
         var sources = SourceSet()
         var bag = DiagnosticBag(errorLimit: options.errorLimit)
-        let (files, errors) = RulesetFiles.expand(paths)
-        for failure in errors {
-            bag.report(.error("unreadable-file", failure.message, at: .none))
-        }
-        for path in files {
-            switch RulesetFiles.read(path, limit: ParserLimits.maxFileBytes) {
-            case .success(let bytes): sources.add(path: path, bytes: bytes)
-            case .failure(let failure): bag.report(.error("unreadable-file", failure.message, at: .none))
-            }
-        }
+        RulesFiles.load(RulesFiles.expand(paths), into: &sources, diagnostics: &bag)
         var result = check(sources: sources, options: options)
         if bag.hasErrors || !bag.diagnostics.isEmpty {
             bag.append(contentsOf: result.bag)
