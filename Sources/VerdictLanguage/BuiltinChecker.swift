@@ -33,7 +33,8 @@ extension Checker {
             for argument in arguments { _ = check(argument, context.operand(duration: false)) }
             let candidates = Checker.functionArity.keys.sorted() + counterDeclarations.map(\.name.name)
             error("unknown-function", "unknown function '\(name)'", at: expr.range,
-                  hint: Suggestion.hint(for: name, among: candidates))
+                  hint: Suggestion.hint(for: name, among: candidates)
+                    ?? "the functions are " + Checker.functionArity.keys.sorted().joined(separator: ", "))
             return record(expr, .error)
         }
         guard arguments.count == arity else {
@@ -191,7 +192,7 @@ extension Checker {
             error("invalid-window", "a counter window must be positive", at: window.range)
             return record(expr, .error)
         }
-        if seconds > counter.retain.seconds {
+        if seconds > counter.retain.seconds && counter.retain.seconds > 0 {
             error("window-too-long", "window \(count)\(unit.rawValue) is longer than counter '\(counter.name.name)' retains",
                   at: window.range,
                   hint: "the counter retains \(counter.retain.count)\(counter.retain.unit.rawValue); raise 'retain' or shorten the window")
@@ -202,10 +203,16 @@ extension Checker {
     }
 
     private func checkRaw(_ expr: Expr, _ argument: Expr, _ context: ExpressionContext) -> VerdictType {
-        if case .name(let parts, .plain) = argument.kind, parts.count == 1, case .model(let id)? = symbols[parts[0]] {
-            use(parts[0], .model(id), context)
-            record(argument, .double, .modelOutput(id))
-            return record(expr, .double, .modelRaw(id))
+        if case .name(let parts, .plain) = argument.kind, parts.count == 1 {
+            if case .model(let id)? = symbols[parts[0]] {
+                use(parts[0], .model(id), context)
+                record(argument, .double, .modelOutput(id))
+                return record(expr, .double, .modelRaw(id))
+            }
+            record(argument, .error)
+            error("unknown-model", "'\(parts[0])' is not a model", at: argument.range,
+                  hint: Suggestion.hint(for: parts[0], among: modelDeclarations.map(\.name.name)) ?? "raw() takes a model name")
+            return record(expr, .error)
         }
         let type = check(argument, context.operand(duration: false))
         if !type.isError {

@@ -46,6 +46,8 @@ public final class Checker {
     var fields: [CheckedField] = []
     var fieldIndex: [String: FieldID] = [:]
     var lists: [CheckedList] = []
+    /// Lists whose kind was unknown: declared so uses resolve, but never looked up.
+    var poisonedLists: Set<ListID> = []
     var counterDeclarations: [CounterDeclaration] = []
     var counterReadTypes: [VerdictType?] = []
     var counterStates: [CheckState] = []
@@ -229,6 +231,11 @@ public final class Checker {
             let hint = Suggestion.hint(for: field.type.name, among: VerdictType.schemaTypeNames.keys.sorted())
                 ?? "field types are int, double, bool, string, country, ip, timestamp"
             error("unknown-type", "unknown field type '\(field.type.name)'", at: field.type.range, hint: hint)
+            // Declared anyway (as .error) so its uses do not add "unknown name" errors.
+            if declare(field.name, as: .field(fields.count)) {
+                fieldIndex[field.name.name] = fields.count
+                fields.append(CheckedField(id: fields.count, name: field.name.name, type: .error, range: field.name.range))
+            }
             return
         }
         if field.caseInsensitive {
@@ -250,6 +257,11 @@ public final class Checker {
             let hint = Suggestion.hint(for: list.kind.name, among: ListKind.allCases.map(\.rawValue))
                 ?? "list kinds are string, ip, prefix, country"
             error("unknown-list-kind", "unknown list kind '\(list.kind.name)'", at: list.kind.range, hint: hint)
+            // Declared anyway so its uses do not add "unknown list" errors.
+            if declare(list.name, as: .list(lists.count)) {
+                poisonedLists.insert(lists.count)
+                lists.append(CheckedList(id: lists.count, name: list.name.name, kind: .string, caseInsensitive: false, range: list.name.range))
+            }
             return
         }
         if list.caseInsensitive && kind != .string {
@@ -453,9 +465,7 @@ public final class Checker {
         let condition = checkCondition(rule.condition, what: "rule condition", context: .plain)
         var rollout: CheckedRollout?
         if let r = rule.rollout {
-            if !(r.percent >= 0 && r.percent <= 100) {
-                error("invalid-rollout", "a rollout percentage must be between 0% and 100%", at: r.range)
-            }
+            // The parser already rejects percentages outside 0...100.
             checkKey(r.key, what: "rollout key", .plain)
             rollout = CheckedRollout(percent: r.percent, key: r.key)
         }

@@ -202,13 +202,15 @@ extension Checker {
         if let owner = context.owner { graph.add(from: owner, to: node) }
     }
 
+    /// The list `@name` denotes (marked used), or nil after reporting it unknown. A list whose
+    /// declaration failed is nil without a second report.
     func listID(_ name: String, at range: SourceRange) -> ListID? {
         if case .list(let id)? = symbols[name] {
             used.insert(name)
-            return id
+            return poisonedLists.contains(id) ? nil : id
         }
         error("unknown-list", "unknown list '@\(name)'", at: range,
-              hint: Suggestion.hint(for: name, among: lists.map(\.name)).map { "did you mean '@\($0)'?" }
+              hint: Suggestion.closest(to: name, among: lists.map(\.name)).map { "did you mean '@\($0)'?" }
                 ?? "declare it: list \(name) string")
         return nil
     }
@@ -352,12 +354,11 @@ extension Checker {
     func validateCountry(_ code: String, at range: SourceRange) -> Bool {
         if CountryCode.isValid(code) { return true }
         let upper = code.uppercased()
-        let hint: String?
+        let hint: String
         if CountryCode.isValid(upper) {
             hint = "country codes are upper case: '\(upper)'"
-        } else if upper.count == 2 {
-            hint = Suggestion.closest(to: upper, among: CountryCode.all.sorted()).map { "did you mean '\($0)'?" }
-                ?? "use an ISO-3166 alpha-2 code such as 'US'"
+        } else if let iso = CountryCode.commonMistakes[upper] {
+            hint = "the ISO code is '\(iso)'"
         } else {
             hint = "use an ISO-3166 alpha-2 code such as 'US' or 'GB'"
         }
@@ -459,7 +460,7 @@ extension Checker {
             }
             guard fits else {
                 error("type-mismatch", "cannot look up '\(l)' in \(list.kind.rawValue) list '@\(name)'", at: expr.range,
-                      hint: "a \(list.kind.rawValue) list holds \(list.kind.keyDescription) values"
+                      hint: "\(list.kind == .ip ? "an" : "a") \(list.kind.rawValue) list holds \(list.kind.keyDescription) values"
                         + (l.isNumeric ? "; convert with string(...)" : ""))
                 return record(expr, .error)
             }
