@@ -55,8 +55,9 @@ public struct ExpressionPrinter {
                 if index > 0 { out += ", " }
                 write(element, into: &out)
             }
-            // `(x,)`: a one-element Radar list that would otherwise read as a parenthesised x.
-            if style == .parentheses, elements.count == 1, !elements[0].kind.isLiteral { out += "," }
+            // `(x,)`: a one-element Radar list that would otherwise read as a parenthesised x
+            // (`IN ('US')` is the exception the parser makes; see `writeInList`).
+            if style == .parentheses, elements.count == 1 { out += "," }
             out += style == .brackets ? "]" : ")"
         case .listReference(let name):
             out += "@" + name
@@ -72,8 +73,14 @@ public struct ExpressionPrinter {
         case .binary(let op, let left, let right):
             writeWrapped(left, bindsLooser(left, than: op.precedence, orEqual: false), into: &out)
             out += " " + spelling(op) + " "
-            // (A literal never needs wrapping, which matters after `in`: `in ('US')` is a list.)
-            writeWrapped(right, bindsLooser(right, than: op.precedence, orEqual: true), into: &out)
+            if op == .in, case .list(let elements, .parentheses) = right.kind, elements.count == 1, elements[0].kind.isLiteral {
+                // Radar's `IN ('US')`: right after `in`, a parenthesised literal is a one-element list.
+                out += "("
+                write(elements[0], into: &out)
+                out += ")"
+            } else {
+                writeWrapped(right, bindsLooser(right, than: op.precedence, orEqual: true), into: &out)
+            }
         case .conditional(let condition, let whenTrue, let whenFalse):
             writeWrapped(condition, isConditional(condition), into: &out)
             out += " ? "

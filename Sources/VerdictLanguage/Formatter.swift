@@ -161,11 +161,11 @@ private struct Layout {
         self.comments = comments
     }
 
-    /// True when nothing but line breaks of one kind separate two source ranges: no blank line and
-    /// no comment. Without a source, every pair is adjacent.
+    /// True when nothing but a line break separates two source ranges: no blank line and no
+    /// own-line comment. Without a source, every pair is adjacent.
     func isAdjacent(_ first: SourceRange, _ second: SourceRange) -> Bool {
         guard let source else { return true }
-        if comments.contains(where: { $0.range.start >= first.end && $0.range.start < second.start }) { return false }
+        if comments.contains(where: { $0.ownLine && $0.range.start >= first.end && $0.range.start < second.start }) { return false }
         return !hasBlankLineBefore(second.start, in: source)
     }
 
