@@ -36,3 +36,9 @@ clean:
 # Builds the libFuzzer targets in Fuzz/ and runs each for FUZZ_SECONDS (default 20).
 fuzz-smoke: deps
 	scripts/fuzz-smoke.sh
+
+.PHONY: check-rules
+# Type-checks every ruleset in Rules/ (with its models; the reference copy needs `make workload`),
+# failing on warnings too.
+check-rules: build workload
+	@for d in Rules/*/; do $(SWIFT) run -q verdict check --warnings-as-errors "$$d" || exit 1; done

@@ -133,13 +133,12 @@ public final class Checker {
                         letDeclarations.append(binding)
                     }
                 case .rule(let rule):
-                    if let name = rule.name {
-                        if declare(name, as: .rule) { rules.append((rule, name.name)) }
-                    } else {
-                        rules.append((rule, ""))
-                    }
+                    // A rule or score with a duplicate name is still checked (its references count).
+                    if let name = rule.name { declare(name, as: .rule) }
+                    rules.append((rule, rule.name?.name ?? ""))
                 case .score(let score):
-                    if declare(score.name, as: .score) { scores.append(score) }
+                    declare(score.name, as: .score)
+                    scores.append(score)
                 case .threshold(let threshold): thresholds.append(threshold)
                 case .precedence(let p):
                     if let first = precedence {
