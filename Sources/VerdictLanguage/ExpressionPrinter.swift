@@ -129,6 +129,8 @@ public struct ExpressionPrinter {
     private func isPostfixOperand(_ expression: Expr) -> Bool {
         switch expression.kind {
         case .unary, .binary, .conditional: return false
+        case .int(let value): return value >= 0  // `-5.abs()` would negate the call
+        case .double(let value): return value.sign == .plus
         default: return true
         }
     }

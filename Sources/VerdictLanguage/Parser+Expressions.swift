@@ -103,8 +103,9 @@ extension Parser {
         try enter()
         defer { depth -= 1 }
         advance()
-        if op == .negate, current.kind == .integer || current.kind == .double {
-            // `-5` is the literal -5 (so -9223372036854775808 is representable), as in CEL.
+        if op == .negate, current.kind == .integer || current.kind == .double, peek(1).kind != .dot, peek(1).kind != .leftBracket {
+            // `-5` is the literal -5 (so -9223372036854775808 is representable), as in CEL; but
+            // `-5.abs()` negates the call.
             let literal = advance()
             let literalRange = SourceRange(file: file.id, start: start, end: literal.range.end)
             let folded: Expr
@@ -240,7 +241,8 @@ extension Parser {
     }
 
     /// `( expr )` (grouping), `( a, b, ... )` and `( a, )` (Radar list), `()` (empty Radar list).
-    /// Right after `in`, a single literal in parentheses is a one-element list too (`IN ('US')`).
+    /// Right after `in`, a single literal in parentheses is a one-element list too (`IN ('US')`),
+    /// unless a `.member` or `[index]` follows (`in (-5)[i]` indexes the literal).
     private mutating func parseParenthesized() throws -> Expr {
         let singleLiteralIsList = listAfterIn
         listAfterIn = false
@@ -252,7 +254,7 @@ extension Parser {
         let first = try parseExpression()
         if current.kind == .rightParen {
             advance()
-            if singleLiteralIsList, first.kind.isLiteral {
+            if singleLiteralIsList, first.kind.isLiteral, current.kind != .dot, current.kind != .leftBracket {
                 return newExpr(.list([first], style: .parentheses), range(from: open.range.start))
             }
             return first

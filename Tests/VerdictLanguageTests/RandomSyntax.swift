@@ -20,7 +20,7 @@ struct SeededGenerator: RandomNumberGenerator {
 struct RandomSyntax {
     var random: SeededGenerator
     /// Deepest expression nesting generated (well under the parser's limit).
-    var maxDepth = 5
+    var maxDepth = 4
 
     init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
