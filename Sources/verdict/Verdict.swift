@@ -11,6 +11,7 @@ struct VerdictCommand: ParsableCommand {
             FmtCommand.self,
             CheckCommand.self,
             DisasmCommand.self,
+            CompileCommand.self,
         ]
     )
 }
