@@ -10,16 +10,25 @@ enum ByteOps {
     @inline(__always)
     static func fold(_ b: UInt8) -> UInt8 { (b &- 65) < 26 ? b | 0x20 : b }
 
-    /// FNV-1a 64 of the bytes (folded when `caseInsensitive`).
+    /// Up to 8 bytes from `p` as a little-endian word (zero-padded).
+    @inline(__always)
+    static func word(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        if n >= 8 { return UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)) }
+        var w: UInt64 = 0
+        for i in 0..<n { w |= UInt64(p[i]) << UInt64(8 * i) }
+        return w
+    }
+
+    /// Hash of a constant-set key: its length, first and last 8 bytes (every byte when shorter than
+    /// 16 is covered), mixed. With `caseInsensitive`, bit 5 of every byte is set first: ASCII
+    /// letters then hash like their lower case, and case-insensitively equal strings (which
+    /// differ only in letter case) hash alike.
     @inline(__always)
     static func hashBytes(_ p: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        if caseInsensitive {
-            for i in 0..<n { h = (h ^ UInt64(fold(p[i]))) &* 0x100_0000_01b3 }
-        } else {
-            for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x100_0000_01b3 }
-        }
-        return h
+        let fold: UInt64 = caseInsensitive ? 0x2020_2020_2020_2020 : 0
+        let head = word(p, min(n, 8)) | fold
+        let tail = n > 8 ? word(p + (n - 8), 8) | fold : 0
+        return hashBits(head &* 0x9E37_79B9_7F4A_7C15 ^ tail ^ UInt64(n))
     }
 
     /// A 64-bit mix (the murmur3 finalizer) for int/double/bool set elements.

@@ -61,6 +61,8 @@ final class PrecomputedHost {
         var lists: UnsafeMutablePointer<Int32>
         var counters: UnsafeMutablePointer<Double>
         var models: UnsafeMutablePointer<Double>
+        /// The margins (logits) of `models`, precomputed.
+        var margins: UnsafeMutablePointer<Double>
         var listColumn: UnsafeMutablePointer<Int>
         var modelColumn: UnsafeMutablePointer<Int>
         /// (counter, window, column) triples.
@@ -82,7 +84,7 @@ final class PrecomputedHost {
         }
         let s = UnsafeMutablePointer<State>.allocate(capacity: 1)
         s.initialize(to: State(current: 0, lists: copy(lists), counters: copy(counters), models: copy(models),
-                               listColumn: copy(listColumn), modelColumn: copy(modelColumn),
+                               margins: copy(models.map { log($0 / (1 - $0)) }), listColumn: copy(listColumn), modelColumn: copy(modelColumn),
                                counterColumn: copy(counterColumn.map { ($0.counter, $0.window, $0.column) }),
                                counterColumnCount: counterColumn.count))
         state = s
@@ -113,7 +115,7 @@ final class PrecomputedHost {
                 let v = s.pointee.models[s.pointee.current &* 3 &+ s.pointee.modelColumn[Int(model)]]
                 if v.isNaN { return HostStatus.missing }
                 out[0] = v
-                out[1] = log(v / (1 - v))
+                out[1] = s.pointee.margins[s.pointee.current &* 3 &+ s.pointee.modelColumn[Int(model)]]
                 return HostStatus.value
             })
     }
@@ -124,7 +126,7 @@ extension RulesWorkload {
     static func forEachLine(_ path: String, skip: Int, limit: Int, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
         guard let bytes = FileBytes.read(path) else { throw BenchError("cannot read \(path)") }
         var index = 0, start = 0
-        while start < bytes.count && index < skip + limit {
+        while start < bytes.count && index - skip < limit {
             let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
             if index >= skip { try body(bytes[start..<end]) }
             index += 1
