@@ -63,6 +63,17 @@ enum ByteOps {
         return memcmp(p, q, n) == 0
     }
 
+    /// Equality of two byte ranges of the same length `n`, inline (no memcmp call).
+    @inline(__always)
+    static func shortEqual(_ p: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> Bool {
+        if caseInsensitive {
+            for i in 0..<n where fold(p[i]) != fold(q[i]) { return false }
+        } else {
+            for i in 0..<n where p[i] != q[i] { return false }
+        }
+        return true
+    }
+
     /// Three-way byte order (UTF-8 byte order is code point order).
     @inline(__always)
     static func compare(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: UnsafePointer<UInt8>, _ m: Int) -> Int {
@@ -150,7 +161,7 @@ enum ByteOps {
             if e.constant < 0 { return false }
             if e.hash == h {
                 let k = constants[Int(e.constant)]
-                if equal(p, n, base + k.offset, Int(k.length), caseInsensitive: ci) { return true }
+                if k.length == s.length && shortEqual(p, base + k.offset, n, caseInsensitive: ci) { return true }
             }
             i = (i + 1) & mask
         }
