@@ -53,15 +53,15 @@ struct CodeGenerator {
         let rules = Array(ir.rules.enumerated())
         func group(_ where: (RuleInfo) -> Bool) -> [Int] { rules.filter { `where`($0.element.info) }.map(\.offset) }
         for (i, action) in ir.precedence.enumerated() {
-            for r in group({ $0.kind == .rule && !$0.shadow && $0.action == action }) { g.emitRule(r) }
+            g.emitGroup(group({ $0.kind == .rule && !$0.shadow && $0.action == action }))
             let later = ir.precedence.firstIndex(of: ir.onError)
             if ir.onError == .none || later == nil || later! > i {
                 g.b.emit(.fastExitIfDecided, a: UInt16(action.rawValue))
             }
         }
-        for r in group({ ($0.kind == .score) || (!$0.shadow && !ir.precedence.contains($0.action)) }) { g.emitRule(r) }
+        g.emitGroup(group({ ($0.kind == .score) || (!$0.shadow && !ir.precedence.contains($0.action)) }))
         g.b.emit(.fastStop)
-        for r in group({ $0.kind == .rule && $0.shadow }) { g.emitRule(r) }
+        g.emitGroup(group({ $0.kind == .rule && $0.shadow }))
         g.b.emit(.halt)
         return try g.b.finish()
     }
@@ -244,6 +244,40 @@ struct CodeGenerator {
     }
 
     // MARK: - rules
+
+    /// The eager `let`s that are top-level conjuncts of a rule's condition.
+    private func letConjuncts(_ rule: Int) -> Set<Int> {
+        var out: Set<Int> = []
+        func visit(_ e: IRExpr) {
+            switch e.kind {
+            case .and(let xs): xs.forEach(visit)
+            case .letValue(let l) where eagerLets.contains(l): out.insert(l)
+            default: break
+            }
+        }
+        visit(ir.rules[rule].condition)
+        return out
+    }
+
+    /// Emits a group of rules whose order does not matter (the decision takes the lowest-numbered
+    /// firing rule per action). Rules sharing an eager bool `let` conjunct are emitted together
+    /// behind `jumpIfFalse let`: when the let is false every one of them is false, so the whole
+    /// block is skipped; otherwise each rule still tests it (missing/error are reported per rule).
+    private mutating func emitGroup(_ rules: [Int]) {
+        var remaining = rules
+        while true {
+            var counts: [Int: Int] = [:]
+            for r in remaining { for l in letConjuncts(r) { counts[l, default: 0] += 1 } }
+            guard let (shared, count) = counts.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }), count >= 3 else { break }
+            let block = remaining.filter { letConjuncts($0).contains(shared) }
+            remaining.removeAll { block.contains($0) }
+            let skip = b.newLabel()
+            b.emit(.jumpIfFalse, a: letRegisters[shared]!, jumpTo: skip)
+            for r in block { emitRule(r) }
+            b.bind(skip)
+        }
+        for r in remaining { emitRule(r) }
+    }
 
     private mutating func emitRule(_ index: Int) {
         let rule = ir.rules[index]
