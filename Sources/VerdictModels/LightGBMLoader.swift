@@ -54,14 +54,14 @@ enum LightGBMLoader {
             try decodeTree(block, index: index, output: index % perIteration)
         }
         let iterations = blocks.count / perIteration
-        let divisor: Double? = averageOutput && iterations > 0 ? Double(iterations) : nil
         let ensemble = try TreeEnsemble<LightGBMSplit>(trees: trees, featureCount: featureCount, outputCount: perIteration,
-                                                       base: [Double](repeating: 0, count: perIteration), divisor: divisor,
-                                                       context: "LightGBM")
+                                                       base: [Double](repeating: 0, count: perIteration),
+                                                       strategy: .refill, context: "LightGBM")
         let info = ModelInfo(kind: .lightgbm, format: "text", objective: objectiveLine, featureNames: names,
                              outputCount: perIteration, precision: .float64, treeCount: 0, nodeCount: 0, maxDepth: 0,
-                             baseMargins: [], genericTreeCount: 0, transform: transform)
-        return TreeModel(ensemble: ensemble, info: info)
+                             baseMargins: [], genericTreeCount: 0, transform: transform,
+                             averagedOver: averageOutput && iterations > 0 ? iterations : nil)
+        return LightGBMTreeModel(ensemble: ensemble, info: info)
     }
 
     /// ConvertOutput of the objective named on the `objective=` line.

@@ -76,7 +76,7 @@ public enum OutputTransform: Equatable, Sendable {
     }
 
     /// A short name for inspection output.
-    var name: String {
+    public var name: String {
         switch self {
         case .identity: return "identity"
         case .xgboostSigmoid, .sigmoid: return "sigmoid"

@@ -35,6 +35,10 @@ public struct ModelInfo: Sendable {
     /// Trees evaluated with the full per-node rules instead of the lock-step fast path.
     public var genericTreeCount: Int
     public var transform: OutputTransform
+    /// LightGBM `average_output` (random forests): margins are the raw sum, as LightGBM's raw
+    /// score; outputs are computed from the margins divided by this many iterations
+    /// (GBDT::Predict divides, GBDT::PredictRaw does not).
+    public var averagedOver: Int? = nil
 }
 
 /// A loaded model. Conforming types are immutable and safe to share across threads.
@@ -51,7 +55,13 @@ extension PredictiveModel {
     /// The model's outputs (probabilities etc.) from margins; `outputs` receives
     /// `info.outputCount` values.
     public func transform(_ margins: UnsafePointer<Double>, _ outputs: UnsafeMutablePointer<Double>) {
-        info.transform.apply(margins, outputs, count: info.outputCount)
+        let info = info
+        guard let iterations = info.averagedOver else {
+            info.transform.apply(margins, outputs, count: info.outputCount)
+            return
+        }
+        for index in 0..<info.outputCount { outputs[index] = margins[index] / Double(iterations) }
+        info.transform.apply(outputs, outputs, count: info.outputCount)
     }
 
     /// Checked convenience: margins of one row given as an array.
@@ -79,21 +89,46 @@ extension PredictiveModel {
     }
 }
 
-/// A tree ensemble with its output transform.
-final class TreeModel<Rule: SplitRule>: PredictiveModel, @unchecked Sendable {
-    let info: ModelInfo
-    let ensemble: TreeEnsemble<Rule>
+/// Fills the tree facts of `info` from a compiled ensemble.
+func treeInfo<Rule: SplitRule>(_ info: ModelInfo, _ ensemble: TreeEnsemble<Rule>) -> ModelInfo {
+    var info = info
+    info.treeCount = ensemble.roots.count
+    info.nodeCount = ensemble.nodes.count - 1
+    info.maxDepth = ensemble.depths.max() ?? 0
+    info.genericTreeCount = ensemble.segments.filter { $0.count == 0 }.count
+    info.precision = Rule.Value.self == Float.self ? .float32 : .float64
+    info.baseMargins = ensemble.base.map { Double($0) }
+    return info
+}
 
-    init(ensemble: TreeEnsemble<Rule>, info: ModelInfo) {
+// The two tree models are concrete classes (not one generic class) so that the protocol witnesses
+// call fully specialized traversal code.
+
+/// An XGBoost tree ensemble (gbtree or dart) with its output transform.
+final class XGBoostTreeModel: PredictiveModel, @unchecked Sendable {
+    let info: ModelInfo
+    let ensemble: TreeEnsemble<XGBoostSplit>
+
+    init(ensemble: TreeEnsemble<XGBoostSplit>, info: ModelInfo) {
         self.ensemble = ensemble
-        var info = info
-        info.treeCount = ensemble.roots.count
-        info.nodeCount = ensemble.nodes.count - 1
-        info.maxDepth = ensemble.depths.max() ?? 0
-        info.genericTreeCount = ensemble.segments.filter { $0.count == 0 }.count
-        info.precision = Rule.Value.self == Float.self ? .float32 : .float64
-        info.baseMargins = ensemble.base.map { Double($0) }
-        self.info = info
+        self.info = treeInfo(info, ensemble)
+    }
+
+    func predictMargins(_ features: UnsafePointer<Double>, _ margins: UnsafeMutablePointer<Double>) {
+        ensemble.predictMargins(features, margins)
+    }
+
+    func visitedNodes(_ features: UnsafePointer<Double>) -> Int { ensemble.visitedNodes(features) }
+}
+
+/// A LightGBM tree ensemble with its output transform.
+final class LightGBMTreeModel: PredictiveModel, @unchecked Sendable {
+    let info: ModelInfo
+    let ensemble: TreeEnsemble<LightGBMSplit>
+
+    init(ensemble: TreeEnsemble<LightGBMSplit>, info: ModelInfo) {
+        self.ensemble = ensemble
+        self.info = treeInfo(info, ensemble)
     }
 
     func predictMargins(_ features: UnsafePointer<Double>, _ margins: UnsafeMutablePointer<Double>) {

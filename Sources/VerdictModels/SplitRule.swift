@@ -17,6 +17,9 @@ protocol SplitRule {
     static func categoricalGoesLeft(_ x: Value, _ words: UnsafeBufferPointer<UInt32>, defaultLeft: Bool) -> Bool
     /// Numeric split with the full missing-value rule (used outside the per-row views).
     static func numericGoesLeft(_ x: Value, _ threshold: Value, defaultLeft: Bool, missing: MissingRule) -> Bool
+    /// Whether a node with this threshold can be decided by a single comparison against the
+    /// views (a missing value replaced by -inf must still go left, NaN must go right).
+    static func viewsDecide(threshold: Double) -> Bool
 }
 
 /// Tests bit `code` of a category bitset; codes beyond the words are not listed.
@@ -33,6 +36,8 @@ enum XGBoostSplit: SplitRule {
     typealias Value = Float
     @inline(__always) static func goesLeft(_ x: Float, _ threshold: Float) -> Bool { x < threshold }
     @inline(__always) static func input(_ x: Double) -> Float { Float(x) }
+    /// `-inf < -inf` is false, so a -inf threshold would send default-left missing values right.
+    static func viewsDecide(threshold: Double) -> Bool { !threshold.isNaN && threshold != -.infinity }
     static func categoricalGoesLeft(_ x: Float, _ words: UnsafeBufferPointer<UInt32>, defaultLeft: Bool) -> Bool {
         if x.isNaN { return defaultLeft }
         if x < 0 || x >= 16_777_216 { return true }
@@ -49,6 +54,8 @@ enum LightGBMSplit: SplitRule {
     static let zeroThreshold = Double(Float(1e-35))
     @inline(__always) static func goesLeft(_ x: Double, _ threshold: Double) -> Bool { x <= threshold }
     @inline(__always) static func input(_ x: Double) -> Double { abs(x) <= zeroThreshold ? 0 : x }
+    /// `-inf <= t` holds for every non-NaN t (LightGBM writes `inf` thresholds for missing-only splits).
+    static func viewsDecide(threshold: Double) -> Bool { !threshold.isNaN }
     static func categoricalGoesLeft(_ x: Double, _ words: UnsafeBufferPointer<UInt32>, defaultLeft: Bool) -> Bool {
         if x.isNaN { return false }
         // static_cast<int>(fval): out of int range is INT_MIN on x86, i.e. negative, i.e. right.

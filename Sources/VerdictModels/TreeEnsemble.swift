@@ -8,13 +8,13 @@
 // and one more slot per (feature, missing rule) pair used by the model, where the missing value
 // is replaced by -inf (always left: default_left), NaN (always right) or 0 (LightGBM None). A
 // numeric node then just compares `views[slot]` with its threshold: no branches, no flags.
-// Trees with categorical splits, linear leaves or non-finite thresholds keep the full per-node
+// Trees with categorical splits, linear leaves or thresholds the views cannot decide keep the full per-node
 // rule and are walked one at a time ("generic" trees); all others are walked several at once.
 
-/// One node. Leaves point to themselves and compare slot 0 (-inf) with +inf, so a walk that has
-/// reached a leaf stays there.
+/// One node. Leaves point to themselves, compare slot 0 (-inf) with their own value (kept in
+/// `threshold`), and so a walk that has reached a leaf stays there and has its value at hand.
 struct FlatNode<Value: BinaryFloatingPoint & Sendable>: Sendable {
-    /// Numeric split threshold (+inf on leaves).
+    /// Numeric split threshold; the output value on leaves.
     var threshold: Value
     /// Index of the left child; the right child is `left + 1`. A leaf's own index.
     var left: Int32
@@ -46,13 +46,28 @@ struct CategoricalSplit: Sendable {
     var count: Int32
 }
 
-/// A run of consecutive trees walked together (`count` > 0, lanes in `laneRoots[lanes...]`), or
-/// one generic tree (`count` == 0).
+/// How a run of fast trees is walked (chosen per model; see `TreeEnsemble.init`).
+enum TraversalStrategy: Sendable {
+    /// Groups of eight trees advance one level per step until all eight sit on leaves. Best when
+    /// trees have the same depth (XGBoost depth-wise growth): no lane idles.
+    case lockStep
+    /// Eight lanes pull the next tree as soon as theirs reaches a leaf; leaf values go to a
+    /// per-tree buffer summed in tree order afterwards. Best for unbalanced trees (LightGBM
+    /// leaf-wise growth), where lock-step lanes would wait for the deepest path.
+    case refill
+}
+
+/// Consecutive trees walked together: a lock-step group (`kind` lockStep, at most eight trees),
+/// a refill run (`kind` refill), or one generic tree. `lanes` is the offset of the trees' roots in
+/// `laneRoots` (padded to eight with the dummy leaf for groups; followed by the dummy for runs).
 struct TreeSegment: Sendable {
+    enum Kind: Sendable { case generic, lockStep, refill }
+    var kind: Kind
     var firstTree: Int32
     var count: Int32
     var lanes: Int32
-    /// Every tree of the run has all leaves at least this deep: steps taken without checking.
+    /// Lock-step groups: every tree has all leaves at least this deep, so that many steps are
+    /// taken without checking for the end.
     var minDepth: Int32
 }
 
@@ -65,7 +80,6 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     let featureCount: Int
     let outputCount: Int
     let nodes: [FlatNode<Value>]
-    let leafValues: [Value]
     let roots: [Int32]
     let treeOutputs: [Int32]
     let laneRoots: [Int32]
@@ -79,16 +93,15 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     let linearCoefficients: [Value]
     /// Initial value of each output (XGBoost base margin; 0 for LightGBM).
     let base: [Value]
-    /// LightGBM `average_output`: the raw sum is divided by this (number of iterations).
-    let divisor: Value?
+    /// The longest refill run (its per-tree value buffer lives on the stack).
+    var longestRun: Int { segments.map { $0.kind == .refill ? Int($0.count) : 0 }.max() ?? 0 }
     /// Longest root-to-leaf path of each tree, for inspection.
     let depths: [Int]
     /// Slots per row: 1 + featureCount + views.count.
     var slotCount: Int { 1 + featureCount + views.count }
 
     /// Flattens `trees` (in summation order). Throws on malformed trees or too many view slots.
-    init(trees: [DecisionTree], featureCount: Int, outputCount: Int, base: [Value], divisor: Value? = nil,
-         context: String) throws {
+    init(trees: [DecisionTree], featureCount: Int, outputCount: Int, base: [Value], strategy: TraversalStrategy, context: String) throws {
         guard featureCount >= 0, featureCount < 60_000 else {
             throw ModelError.unsupported("\(context).num_feature", "\(featureCount) features (limit 60000)")
         }
@@ -96,10 +109,8 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
         self.featureCount = featureCount
         self.outputCount = outputCount
         self.base = base
-        self.divisor = divisor
         // Node 0: a shared leaf of value 0 that pads partial lane groups.
-        var nodes = [FlatNode<Value>(threshold: .infinity, left: 0, slot: 0, flags: FlatNode<Value>.leaf)]
-        var leafValues: [Value] = [0]
+        var nodes = [FlatNode<Value>(threshold: 0, left: 0, slot: 0, flags: FlatNode<Value>.leaf)]
         var roots: [Int32] = [], outputs: [Int32] = [], depths: [Int] = [], minDepths: [Int] = [], fast: [Bool] = []
         var views: [ViewSlot<Value>] = [], viewIndex: [String: Int] = [:]
         var categorical: [CategoricalSplit] = [], words: [UInt32] = []
@@ -124,8 +135,8 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             }
             let isFast = tree.nodes.allSatisfy { node in
                 guard node.linear == nil else { return false }
-                guard let split = node.split else { return true }
-                if case .numeric(_, let threshold, _, _) = split { return threshold.isFinite }
+                guard let split = node.split else { return Rule.goesLeft(-.infinity, Value(node.value)) }
+                if case .numeric(_, let threshold, _, _) = split { return Rule.viewsDecide(threshold: threshold) }
                 return false
             }
             // Breadth-first placement, children allocated in adjacent pairs.
@@ -133,7 +144,7 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             var queue = [0], head = 0, minLeafDepth = Int.max
             var level = [Int](repeating: 0, count: tree.nodes.count)
             position[0] = nodes.count
-            nodes.append(nodes[0]); leafValues.append(0)
+            nodes.append(nodes[0])
             roots.append(Int32(position[0]))
             while head < queue.count {
                 let index = queue[head]; head += 1
@@ -141,7 +152,6 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
                 guard let split = node.split else {
                     minLeafDepth = min(minLeafDepth, level[index])
                     var flags = FlatNode<Value>.leaf, slot: UInt16 = 0
-                    leafValues[at] = Value(node.value)
                     if let linear = node.linear {
                         guard linearConstant.count < Int(UInt16.max) else { throw ModelError.unsupported(where_, "too many linear leaves") }
                         flags |= FlatNode<Value>.linear
@@ -151,12 +161,12 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
                         linearCoefficients += linear.coefficients.map { Value($0) }
                         linearStart.append(Int32(linearFeatures.count))
                     }
-                    nodes[at] = FlatNode(threshold: .infinity, left: Int32(at), slot: slot, flags: flags)
+                    nodes[at] = FlatNode(threshold: Value(node.value), left: Int32(at), slot: slot, flags: flags)
                     continue
                 }
                 let left = nodes.count
                 guard left + 2 < Int(Int32.max) else { throw ModelError.unsupported(context, "too many nodes") }
-                nodes += [nodes[0], nodes[0]]; leafValues += [0, 0]
+                nodes += [nodes[0], nodes[0]]
                 position[node.left] = left; position[node.right] = left + 1
                 level[node.left] = level[index] + 1; level[node.right] = level[index] + 1
                 queue += [node.left, node.right]
@@ -187,25 +197,32 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             fast.append(isFast)
         }
 
-        // Segments: runs of fast trees cut into lane groups, generic trees alone, in tree order.
+        // Segments in tree order: generic trees alone, runs of fast trees as lock-step groups of
+        // eight or as one refill run.
         var segments: [TreeSegment] = [], laneRoots: [Int32] = []
         var tree = 0
         while tree < trees.count {
             guard fast[tree] else {
-                segments.append(TreeSegment(firstTree: Int32(tree), count: 0, lanes: 0, minDepth: 0))
+                segments.append(TreeSegment(kind: .generic, firstTree: Int32(tree), count: 1, lanes: 0, minDepth: 0))
                 tree += 1
                 continue
             }
             var end = tree
-            while end < trees.count, end - tree < Self.laneCount, fast[end] { end += 1 }
-            segments.append(TreeSegment(firstTree: Int32(tree), count: Int32(end - tree), lanes: Int32(laneRoots.count),
-                                        minDepth: Int32(minDepths[tree..<end].min() ?? 0)))
+            while end < trees.count, fast[end], strategy == .refill || end - tree < Self.laneCount { end += 1 }
+            let lanes = Int32(laneRoots.count)
             laneRoots += roots[tree..<end]
-            laneRoots += [Int32](repeating: 0, count: Self.laneCount - (end - tree))
+            switch strategy {
+            case .lockStep:
+                segments.append(TreeSegment(kind: .lockStep, firstTree: Int32(tree), count: Int32(end - tree), lanes: lanes,
+                                            minDepth: Int32(minDepths[tree..<end].min() ?? 0)))
+                laneRoots += [Int32](repeating: 0, count: Self.laneCount - (end - tree))
+            case .refill:
+                segments.append(TreeSegment(kind: .refill, firstTree: Int32(tree), count: Int32(end - tree), lanes: lanes, minDepth: 0))
+                laneRoots.append(0)
+            }
             tree = end
         }
         self.nodes = nodes
-        self.leafValues = leafValues
         self.roots = roots
         self.treeOutputs = outputs
         self.laneRoots = laneRoots

@@ -1,41 +1,42 @@
-// The hot path of tree prediction: expand a row into its views, then walk the trees. Runs of
-// fast trees are walked eight at a time in lock-step (their node loads overlap; the child choice
-// is `left + !goesLeft`, compiled to a compare and an add), generic trees one at a time with the
-// full per-node rules. Leaf values are added in tree order into accumulators of the library's
-// own precision, so the sum is the library's sum bit for bit. All scratch memory is on the stack;
-// nothing here allocates, takes a lock or touches reference counts. This file and
-// LinearPredictor.swift hold the module's unsafe pointer code.
+// The hot path of tree prediction: expand a row into its views, then walk the trees, eight at a
+// time, with a branch-free step (`next = left + !goesLeft(views[slot], threshold)`, a compare and
+// an add) so that the eight dependent load chains overlap. Generic trees (categorical splits,
+// linear leaves) are walked one at a time with the full per-node rules. Leaf values are added in
+// tree order into accumulators of the library's own precision, so the sum is the library's sum bit
+// for bit. Scratch memory is on the stack; nothing here allocates, locks or touches reference
+// counts. This file holds the module's unsafe pointer code.
 
 extension TreeEnsemble {
     /// Writes the raw margins (one per output) for the row `features` (featureCount values, NaN =
     /// missing). `margins` must hold outputCount values.
     func predictMargins(_ features: UnsafePointer<Double>, _ margins: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Value.self, capacity: slotCount + outputCount) { scratch in
+        withUnsafeTemporaryAllocation(of: Value.self, capacity: slotCount + outputCount + longestRun + 1) { scratch in
             let views = scratch.baseAddress!
             fillViews(features, views)
             let sums = views + slotCount
+            let results = sums + outputCount
             for output in 0..<outputCount { sums[output] = base[output] }
             nodes.withUnsafeBufferPointer { nodes in
-                leafValues.withUnsafeBufferPointer { leaves in
-                    treeOutputs.withUnsafeBufferPointer { outputs in
-                        laneRoots.withUnsafeBufferPointer { lanes in
-                            for segment in segments {
-                                if segment.count == 0 {
-                                    let tree = Int(segment.firstTree)
-                                    sums[Int(outputs[tree])] += walkGeneric(tree, nodes.baseAddress!, leaves.baseAddress!, views)
-                                } else {
-                                    walkLanes(segment, nodes.baseAddress!, leaves.baseAddress!, outputs.baseAddress!,
-                                              lanes.baseAddress!, views, sums)
-                                }
+                treeOutputs.withUnsafeBufferPointer { outputs in
+                    laneRoots.withUnsafeBufferPointer { lanes in
+                        let nodes = nodes.baseAddress!, outputs = outputs.baseAddress!, lanes = lanes.baseAddress!
+                        for segment in segments {
+                            let first = Int(segment.firstTree)
+                            switch segment.kind {
+                            case .generic:
+                                sums[Int(outputs[first])] += walkGeneric(first, nodes, views)
+                            case .lockStep:
+                                walkLockStep(segment, nodes, outputs + first, lanes + Int(segment.lanes), views, sums)
+                            case .refill:
+                                let count = Int(segment.count)
+                                walkRefill(count, nodes, lanes + Int(segment.lanes), views, results)
+                                for tree in 0..<count { sums[Int(outputs[first + tree])] += results[tree] }
                             }
                         }
                     }
                 }
             }
-            for output in 0..<outputCount {
-                if let divisor { sums[output] /= divisor }
-                margins[output] = Double(sums[output])
-            }
+            for output in 0..<outputCount { margins[output] = Double(sums[output]) }
         }
     }
 
@@ -96,14 +97,13 @@ extension TreeEnsemble {
     }
 
     /// One generic tree: branchy walk with the full rules, then the leaf's value (or its linear model).
-    private func walkGeneric(_ tree: Int, _ nodes: UnsafePointer<FlatNode<Value>>, _ leaves: UnsafePointer<Value>,
-                             _ views: UnsafePointer<Value>) -> Value {
+    private func walkGeneric(_ tree: Int, _ nodes: UnsafePointer<FlatNode<Value>>, _ views: UnsafePointer<Value>) -> Value {
         var index = Int(roots[tree])
         while true {
             let node = nodes[index]
             if node.flags & FlatNode<Value>.leaf != 0 {
-                guard node.flags & FlatNode<Value>.linear != 0 else { return leaves[index] }
-                return linearLeaf(Int(node.slot), fallback: leaves[index], views)
+                guard node.flags & FlatNode<Value>.linear != 0 else { return node.threshold }
+                return linearLeaf(Int(node.slot), fallback: node.threshold, views)
             }
             index = Int(node.left) + (decide(node, views) ? 0 : 1)
         }
@@ -122,12 +122,10 @@ extension TreeEnsemble {
     }
 
     /// Up to eight fast trees in lock-step: every step advances each lane by one level without
-    /// branching; leaves loop on themselves, so lanes that finish early just wait.
+    /// branching; leaves loop on themselves, so lanes that finish early wait.
     @inline(__always)
-    private func walkLanes(_ segment: TreeSegment, _ nodes: UnsafePointer<FlatNode<Value>>, _ leaves: UnsafePointer<Value>,
-                           _ outputs: UnsafePointer<Int32>, _ lanes: UnsafePointer<Int32>, _ views: UnsafePointer<Value>,
-                           _ sums: UnsafeMutablePointer<Value>) {
-        let roots = lanes + Int(segment.lanes)
+    private func walkLockStep(_ segment: TreeSegment, _ nodes: UnsafePointer<FlatNode<Value>>, _ outputs: UnsafePointer<Int32>,
+                              _ roots: UnsafePointer<Int32>, _ views: UnsafePointer<Value>, _ sums: UnsafeMutablePointer<Value>) {
         var i0 = Int(roots[0]), i1 = Int(roots[1]), i2 = Int(roots[2]), i3 = Int(roots[3])
         var i4 = Int(roots[4]), i5 = Int(roots[5]), i6 = Int(roots[6]), i7 = Int(roots[7])
         @inline(__always) func step(_ index: Int) -> Int {
@@ -145,13 +143,38 @@ extension TreeEnsemble {
             i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
             i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
         }
-        let first = Int(segment.firstTree)
         let reached = (i0, i1, i2, i3, i4, i5, i6, i7)
         withUnsafeBytes(of: reached) { raw in
             let indices = raw.bindMemory(to: Int.self)
-            for lane in 0..<Int(segment.count) {
-                sums[Int(outputs[first + lane])] += leaves[indices[lane]]
-            }
+            for lane in 0..<Int(segment.count) { sums[Int(outputs[lane])] += nodes[indices[lane]].threshold }
+        }
+    }
+
+    /// A run of `count` fast trees over eight lanes that each take the next tree when theirs
+    /// reaches a leaf. Every step stores the lane's current node value into `results[tree]`; the
+    /// last store for a tree is its leaf's value. Finished lanes park on tree `count`, whose root
+    /// (`roots[count]`) is the dummy leaf and whose result slot is scratch.
+    @inline(__always)
+    private func walkRefill(_ count: Int, _ nodes: UnsafePointer<FlatNode<Value>>, _ roots: UnsafePointer<Int32>,
+                            _ views: UnsafePointer<Value>, _ results: UnsafeMutablePointer<Value>) {
+        var t0 = min(0, count), t1 = min(1, count), t2 = min(2, count), t3 = min(3, count)
+        var t4 = min(4, count), t5 = min(5, count), t6 = min(6, count), t7 = min(7, count)
+        var i0 = Int(roots[t0]), i1 = Int(roots[t1]), i2 = Int(roots[t2]), i3 = Int(roots[t3])
+        var i4 = Int(roots[t4]), i5 = Int(roots[t5]), i6 = Int(roots[t6]), i7 = Int(roots[t7])
+        var next = min(8, count)
+        @inline(__always) func step(_ index: inout Int, _ tree: inout Int) {
+            let node = nodes[index]
+            results[tree] = node.threshold
+            let child = Int(node.left) &+ (Rule.goesLeft(views[Int(node.slot)], node.threshold) ? 0 : 1)
+            let isLeaf = Int(node.flags & FlatNode<Value>.leaf)
+            let upcoming = next
+            next = min(next &+ isLeaf, count)
+            tree = isLeaf != 0 ? upcoming : tree
+            index = isLeaf != 0 ? Int(roots[upcoming]) : child
+        }
+        while min(min(min(t0, t1), min(t2, t3)), min(min(t4, t5), min(t6, t7))) < count {
+            step(&i0, &t0); step(&i1, &t1); step(&i2, &t2); step(&i3, &t3)
+            step(&i4, &t4); step(&i5, &t5); step(&i6, &t6); step(&i7, &t7)
         }
     }
 }

@@ -21,7 +21,8 @@ enum XGBoostLoader {
         }
         switch name {
         case "binary:logistic", "reg:logistic": return Objective(toMargin: logit, transform: .xgboostSigmoid)
-        case "binary:logitraw": return Objective(toMargin: logit, transform: .identity)
+        // LogisticRaw keeps base_score as a margin (no ProbToMargin); checked against xgboost 3.2.
+        case "binary:logitraw": return Objective(toMargin: { $0 }, transform: .identity)
         case "reg:squarederror", "reg:linear", "reg:squaredlogerror", "reg:pseudohubererror", "reg:absoluteerror",
              "reg:quantileerror":
             return Objective(toMargin: { $0 }, transform: .identity)
@@ -90,9 +91,9 @@ enum XGBoostLoader {
                 try decodeTree(tree, index: index, output: groups[index], weight: weights?[index] ?? 1)
             }
             let ensemble = try TreeEnsemble<XGBoostSplit>(trees: decoded, featureCount: featureCount, outputCount: outputCount,
-                                                          base: base, context: "learner.gradient_booster.model")
+                                                          base: base, strategy: .lockStep, context: "learner.gradient_booster.model")
             info.objective = objectiveName
-            return TreeModel(ensemble: ensemble, info: info)
+            return XGBoostTreeModel(ensemble: ensemble, info: info)
         default:
             throw ModelError.unsupported("learner.gradient_booster.name", "booster \"\(boosterName)\" is not supported")
         }
