@@ -36,3 +36,15 @@ clean:
 # Builds the libFuzzer targets in Fuzz/ and runs each for FUZZ_SECONDS (default 20).
 fuzz-smoke: deps
 	scripts/fuzz-smoke.sh
+
+# --- Models (VerdictModels) ---
+.PHONY: parity bench-models
+# Retrains Models/ and rewrites Models/goldens with the pinned xgboost/lightgbm, then runs the
+# parity tests against them (and the reference workload's expected scores).
+parity: deps workload
+	python3 Models/train.py
+	$(SWIFT) test --filter 'ParityTests|ReferenceWorkloadTests|ModelLoaderTests'
+
+# Verdict's predictor vs XGBoost/LightGBM C APIs and TL2cgen C on the same 100k rows, one run.
+bench-models: deps workload
+	Benchmarks/models.sh

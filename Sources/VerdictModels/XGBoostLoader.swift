@@ -87,8 +87,9 @@ enum XGBoostLoader {
             guard groups.count == trees.count, weights.map({ $0.count == trees.count }) ?? true else {
                 throw ModelError.invalidField("learner.gradient_booster.model.tree_info", "one entry per tree expected")
             }
+            var categoryBudget = maxCategoryWords
             let decoded = try trees.enumerated().map { index, tree in
-                try decodeTree(tree, index: index, output: groups[index], weight: weights?[index] ?? 1)
+                try decodeTree(tree, index: index, output: groups[index], weight: weights?[index] ?? 1, categoryBudget: &categoryBudget)
             }
             let ensemble = try TreeEnsemble<XGBoostSplit>(trees: decoded, featureCount: featureCount, outputCount: outputCount,
                                                           base: base, strategy: .lockStep, context: "learner.gradient_booster.model")
@@ -113,8 +114,11 @@ enum XGBoostLoader {
         return values.map { $0! }
     }
 
+    /// Bound on the category bitset words of a whole model (a code up to 2^24 costs 2 MiB).
+    static let maxCategoryWords = 1 << 22
+
     /// One tree (RegTree JSON): leaf iff left_children[i] == -1, leaf value = split_conditions[i].
-    static func decodeTree(_ tree: JSONValue, index: Int, output: Int, weight: Float) throws -> DecisionTree {
+    static func decodeTree(_ tree: JSONValue, index: Int, output: Int, weight: Float, categoryBudget: inout Int) throws -> DecisionTree {
         let path = "learner.gradient_booster.model.trees[\(index)]"
         if let param = tree.optionalField("tree_param"), let size = param.optionalField("size_leaf_vector"),
            try size.int("\(path).tree_param.size_leaf_vector") > 1 {
@@ -147,6 +151,12 @@ enum XGBoostLoader {
                 for code in values[segments[k]..<segments[k] + sizes[k]] {
                     guard code >= 0, code < 16_777_216 else { throw ModelError.invalidField("\(path).categories", "category \(code)") }
                     let word = code >> 5
+                    if words.count <= word {
+                        categoryBudget -= word + 1 - words.count
+                        guard categoryBudget >= 0 else {
+                            throw ModelError.unsupported("\(path).categories", "category bitsets larger than \(maxCategoryWords) words in total")
+                        }
+                    }
                     if words.count <= word { words += [UInt32](repeating: 0, count: word + 1 - words.count) }
                     words[word] |= 1 << UInt32(code & 31)
                 }
