@@ -42,3 +42,15 @@ fuzz-smoke: deps
 # failing on warnings too.
 check-rules: build workload
 	@for d in Rules/*/; do $(SWIFT) run -q verdict check --warnings-as-errors "$$d" || exit 1; done
+
+# --- Models (VerdictModels) ---
+.PHONY: parity bench-models
+# Retrains Models/ and rewrites Models/goldens with the pinned xgboost/lightgbm, then runs the
+# parity tests against them (and the reference workload's expected scores).
+parity: deps workload
+	python3 Models/train.py
+	$(SWIFT) test --filter 'ParityTests|ReferenceWorkloadTests|ModelLoaderTests'
+
+# Verdict's predictor vs XGBoost/LightGBM C APIs and TL2cgen C on the same 100k rows, one run.
+bench-models: deps workload
+	Benchmarks/models.sh
