@@ -11,6 +11,7 @@ struct VerdictCommand: ParsableCommand {
             FmtCommand.self,
             CheckCommand.self,
             ModelCommand.self,
+            ListCommand.self,
         ]
     )
 }
