@@ -19,7 +19,7 @@ struct CounterLevel: Equatable {
     var resolution: Int64
     /// Number of buckets in the ring: covers windows up to `(buckets - 1) * resolution`.
     var buckets: Int
-    /// Byte offset of the ring's first cell inside the slot.
+    /// Byte offset of the ring's first cell from the counter's first cell.
     var offset: Int
 }
 
@@ -108,7 +108,8 @@ struct CounterLayout: Equatable {
                 groupSize[group] += Self.distinctBytes
             } else {
                 for (resolution, buckets) in Self.levels(retain: definition.retain) {
-                    placement.levels.append(CounterLevel(resolution: resolution, buckets: buckets, offset: groupSize[group]))
+                    placement.levels.append(CounterLevel(resolution: resolution, buckets: buckets,
+                                                         offset: groupSize[group] - placement.offset))
                     groupSize[group] += 8 * buckets
                 }
             }

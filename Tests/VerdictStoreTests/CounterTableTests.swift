@@ -198,3 +198,33 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
     #expect(sum == Double(threads * perThread) * 0.5)
     #expect(table.statistics()[0].occupied == 8)
 }
+
+@Test func neighbouringSlotsAndCountersStayIndependent() throws {
+    let (table, directory) = try table(referenceCounterDeclarations, slots: 16)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // Keys 1...8 sit in consecutive slots of every group; key k gets k events on every counter.
+    for group in 0..<3 {
+        for k in 1...8 {
+            var key = table.key(group: group, hash: UInt64(k), fingerprint: 9)
+            for i in 0..<k {
+                for counter in 0..<6 where table.group(ofCounter: counter) == group {
+                    if case .distinct = table.definitions[counter].aggregate {
+                        table.record(counter, &key, at: t0 + Int64(i), distinct: UInt64(100 + i))
+                    } else {
+                        table.record(counter, &key, at: t0 + Int64(i), amount: 2)
+                    }
+                }
+            }
+        }
+    }
+    for group in 0..<3 {
+        for k in 1...8 {
+            let key = table.key(group: group, hash: UInt64(k), fingerprint: 9)
+            for counter in 0..<6 where table.group(ofCounter: counter) == group {
+                let expected = table.definitions[counter].aggregate == .sum("amount_usd") ? 2.0 * Double(k) : Double(k)
+                #expect(table.read(counter, key, window: 3600, now: t0 + 100).value == expected)
+            }
+        }
+    }
+    #expect(table.statistics().allSatisfy { $0.collisions == 0 && $0.evictions == 0 && $0.occupied == 8 })
+}
