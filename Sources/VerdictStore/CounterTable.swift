@@ -234,11 +234,9 @@ public final class CounterTable: @unchecked Sendable {
     /// Hashes a key value of `group` and finds its slot (no change to the table).
     @inline(__always)
     public func key(group: Int, bytes: UnsafeRawBufferPointer) -> CounterKey {
-        var hash = xxh3(bytes)
-        if hash == 0 { hash = 1 }
-        var fingerprint = UInt32(truncatingIfNeeded: xxh3(bytes, seed: Self.fingerprintSeed))
-        if fingerprint == 0 { fingerprint = 1 }
-        return key(group: group, hash: hash, fingerprint: fingerprint)
+        var key = Self.hashedKey(group: group, bytes: bytes)
+        locate(&key)
+        return key
     }
 
     /// Hashes a key value of `group` (its UTF-8 bytes) and finds its slot.
@@ -248,13 +246,57 @@ public final class CounterTable: @unchecked Sendable {
         return copy.withUTF8 { key(group: group, bytes: UnsafeRawBufferPointer($0)) }
     }
 
+    /// A key hashed but not yet looked up: pass a batch of them to `locate(_:)`.
+    @inline(__always)
+    public static func hashedKey(group: Int, bytes: UnsafeRawBufferPointer) -> CounterKey {
+        var hash = xxh3(bytes)
+        if hash == 0 { hash = 1 }
+        var fingerprint = UInt32(truncatingIfNeeded: xxh3(bytes, seed: fingerprintSeed))
+        if fingerprint == 0 { fingerprint = 1 }
+        return CounterKey(group: group, hash: hash, fingerprint: fingerprint, slot: -1)
+    }
+
     /// The key for an already computed hash and fingerprint (tests force collisions with this).
     func key(group: Int, hash: UInt64, fingerprint: UInt32) -> CounterKey {
-        guard group >= 0, group < layout.groups.count else {
-            return CounterKey(group: -1, hash: hash, fingerprint: fingerprint, slot: -1)
+        var key = CounterKey(group: group, hash: hash, fingerprint: fingerprint, slot: -1)
+        locate(&key)
+        return key
+    }
+
+    @inline(__always)
+    private func locate(_ key: inout CounterKey) {
+        guard key.group >= 0, key.group < layout.groups.count else {
+            key.slot = -1
+            return
         }
-        let slot = groupPlans[group].locate(hash: hash, fingerprint: fingerprint, probeLimit: probeLimit)
-        return CounterKey(group: group, hash: hash, fingerprint: fingerprint, slot: slot)
+        key.slot = groupPlans[key.group].locate(hash: key.hash, fingerprint: key.fingerprint, probeLimit: probeLimit)
+    }
+
+    /// Finds the slots of all the keys of one event (from `hashedKey`) and brings their memory into
+    /// the cache in one go, so that the cache misses of the keys overlap instead of queueing: the
+    /// fastest way to start an event. (The loads are atomic, which the optimizer keeps.)
+    @inline(__always)
+    public func locate(_ keys: UnsafeMutableBufferPointer<CounterKey>) {
+        for key in keys where key.group >= 0 && key.group < layout.groups.count {
+            let group = groupPlans[key.group]
+            _ = atomicWord(group.slot(Int(truncatingIfNeeded: key.hash) & group.mask)).pointee.load(ordering: .relaxed)
+        }
+        for i in keys.indices { locate(&keys[i]) }
+        for key in keys { prefetch(key) }
+    }
+
+    /// Loads every cache line of the key's slot so that the reads and updates that follow hit the
+    /// cache.
+    @inline(__always)
+    public func prefetch(_ key: CounterKey) {
+        guard key.slot >= 0, key.group >= 0, key.group < layout.groups.count else { return }
+        let group = groupPlans[key.group]
+        let slot = group.slot(key.slot)
+        var line = 64
+        while line < group.slotBytes {
+            _ = atomicWord(slot + line).pointee.load(ordering: .relaxed)
+            line &+= 64
+        }
     }
 
     /// The hash a distinct counter stores for a value: pass it to `record(_:_:at:distinct:)`.

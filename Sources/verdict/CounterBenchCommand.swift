@@ -34,7 +34,7 @@ struct CounterBenchCommand: ParsableCommand {
         for pass in 0..<max(passes, 1) {
             // Each pass replays the same 30 days shifted by 60 days, so every pass starts from
             // fresh buckets over the same slots (the first pass also claims the slots).
-            let shift = Int64(pass) * 60 * 86_400
+            let shift = Int64(pass % 200) * 60 * 86_400
             var latencies = [UInt64](repeating: 0, count: trace.count)
             var checksum = 0.0
             let started = monotonicNanoseconds()
@@ -94,8 +94,15 @@ struct CounterBench {
     func process(_ trace: CounterBenchEvents, _ i: Int, shift: Int64) -> Double {
         let now = trace.times[i] + shift
         let hour: Int64 = 3600, day: Int64 = 86_400
-        var card = trace.withKey(i, 0) { table.key(group: 0, bytes: $0) }
-        var ip = trace.withKey(i, 1) { table.key(group: 1, bytes: $0) }
+        let hasEmail = trace.hasEmail(i)
+        var keys = (trace.withKey(i, 0) { CounterTable.hashedKey(group: 0, bytes: $0) },
+                    trace.withKey(i, 1) { CounterTable.hashedKey(group: 1, bytes: $0) },
+                    trace.withKey(i, 2) { CounterTable.hashedKey(group: 2, bytes: $0) })
+        withUnsafeMutableBytes(of: &keys) { raw in
+            table.locate(UnsafeMutableBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: CounterKey.self),
+                                                    count: hasEmail ? 3 : 2))
+        }
+        var (card, ip, email) = keys
         let cardValue = trace.withKey(i, 0) { xxh3($0, seed: 0xC2B2_AE3D_27D4_EB4F) }
         var total = table.read(0, card, window: hour, now: now).value
         total += table.read(0, card, window: day, now: now).value
@@ -104,8 +111,7 @@ struct CounterBench {
         total += table.read(5, card, window: 7 * day, now: now).value
         total += table.read(0, card, window: hour, now: now).value
         total += table.read(0, card, window: day, now: now).value
-        if trace.hasEmail(i) {
-            var email = trace.withKey(i, 2) { table.key(group: 2, bytes: $0) }
+        if hasEmail {
             total += table.read(3, email, window: day, now: now).value
             total += table.read(2, email, window: day, now: now).value
             total += table.read(3, email, window: day, now: now).value
@@ -133,8 +139,13 @@ struct CounterBenchEvents {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("cannot read \(path); run `make workload` first")
         }
-        for line in data.split(separator: UInt8(ascii: "\n")) where times.count < limit {
-            guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+        let bytes = [UInt8](data)
+        var start = 0
+        while start < bytes.count && times.count < limit {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            defer { start = end + 1 }
+            guard end > start else { continue }
+            guard let object = try JSONSerialization.jsonObject(with: Data(bytes[start..<end])) as? [String: Any],
                   let time = (object["created_at"] as? NSNumber)?.int64Value,
                   let amount = (object["amount_usd"] as? NSNumber)?.doubleValue,
                   let card = object["card.fingerprint"] as? String, let ip = object["ip"] as? String else {
