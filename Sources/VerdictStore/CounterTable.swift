@@ -62,7 +62,7 @@ public final class CounterTable: @unchecked Sendable {
     /// Distinct counts are exact up to this many values per key, then saturate.
     public static let distinctCap = 32
     /// Default number of consecutive slots a key may use before an older key is evicted.
-    public static let defaultProbeLimit = 8
+    public static let defaultProbeLimit = 16
     static let fingerprintSeed: UInt64 = 0x9E37_79B9_7F4A_7C15
     static let valueSeed: UInt64 = 0xC2B2_AE3D_27D4_EB4F
 

@@ -143,21 +143,24 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func aFullProbeWindowEvictsTheLeastRecentlyUpdatedKey() throws {
-    let (table, directory) = try table(["n by card retain 1h"], slots: 16)
+    let (table, directory) = try table(["n by card retain 1h"], slots: 32)
     defer { try? FileManager.default.removeItem(at: directory) }
-    // Eight keys hashing to the same home slot fill the probe window, the oldest is evicted.
-    for i in 0..<8 {
-        var key = table.key(group: 0, hash: 16 * UInt64(i + 1), fingerprint: 7)
+    // As many keys as the probe limit, all hashing to slot 0, fill the probe window; one more
+    // evicts the least recently updated (the first).
+    let limit = CounterTable.defaultProbeLimit
+    for i in 0..<limit {
+        var key = table.key(group: 0, hash: 32 * UInt64(i + 1), fingerprint: 7)
         table.record(0, &key, at: t0 + Int64(i) * 60)
     }
-    var late = table.key(group: 0, hash: 16 * 9, fingerprint: 7)
+    var late = table.key(group: 0, hash: 32 * UInt64(limit + 1), fingerprint: 7)
     #expect(!late.isPresent)
-    table.record(0, &late, at: t0 + 600)
+    table.record(0, &late, at: t0 + 60 * Int64(limit))
     let stats = table.statistics()[0]
-    #expect(stats.evictions == 1 && stats.occupied == 8)
-    #expect(!table.key(group: 0, hash: 16, fingerprint: 7).isPresent)
-    #expect(table.read(0, table.key(group: 0, hash: 16 * 9, fingerprint: 7), window: 60, now: t0 + 600).value == 1)
-    #expect(table.read(0, table.key(group: 0, hash: 32, fingerprint: 7), window: 3600, now: t0 + 600).value == 1)
+    #expect(stats.evictions == 1 && stats.occupied == limit)
+    #expect(!table.key(group: 0, hash: 32, fingerprint: 7).isPresent)
+    let now = t0 + 60 * Int64(limit)
+    #expect(table.read(0, table.key(group: 0, hash: 32 * UInt64(limit + 1), fingerprint: 7), window: 60, now: now).value == 1)
+    #expect(table.read(0, table.key(group: 0, hash: 64, fingerprint: 7), window: 3600, now: now).value == 1)
 }
 
 @Test func countsSurviveReopeningAndReset() throws {
