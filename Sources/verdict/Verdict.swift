@@ -12,6 +12,7 @@ struct VerdictCommand: ParsableCommand {
             CheckCommand.self,
             ModelCommand.self,
             ListCommand.self,
+            CountersCommand.self,
         ]
     )
 }
