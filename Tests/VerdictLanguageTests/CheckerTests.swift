@@ -280,3 +280,33 @@ func conditionResolution(_ ruleset: CheckedRuleset, _ index: Int = 0) -> Resolut
         #expect(ruleset.models[0].path == "dir/m.json")
     }
 }
+
+@Suite struct CheckerScaleTests {
+    /// Lets declared in reverse order of use, 5,000 deep: checked in dependency order without
+    /// recursing through the chain (this would overflow a test thread's stack otherwise).
+    @Test func longLetChainsInAnyOrderCheckWithoutDeepRecursion() throws {
+        var text = contractSchema
+        for index in stride(from: 4_999, through: 1, by: -1) { text += "let l\(index) = l\(index - 1) or is_anonymous_ip\n" }
+        text += "let l0 = amount > 10\nrule r: review if l4999\n"
+        let checked = checkText(text)
+        #expect(checked.rendered == "")
+        let ruleset = try #require(checked.ruleset)
+        #expect(ruleset.lets.first?.name == "l0" && ruleset.lets.last?.name == "l4999")
+    }
+
+    @Test func aLongCycleIsReportedOnce() {
+        var text = contractSchema
+        for index in 0..<5_000 { text += "let l\(index) = l\((index + 1) % 5_000) or is_anonymous_ip\n" }
+        text += "rule r: review if l0\n"
+        let checked = checkText(text)
+        #expect(checked.codes == ["cycle"])
+    }
+}
+
+@Test func longCyclesAreAbbreviatedInTheMessage() {
+    var text = contractSchema
+    for index in 0..<12 { text += "let l\(index) = l\((index + 1) % 12) or is_anonymous_ip\n" }
+    text += "rule r: review if l0\n"
+    let message = checkText(text).result.diagnostics.first?.message
+    #expect(message == "reference cycle: l0 -> l1 -> l2 -> l3 -> l4 -> l5 -> l6 -> l7 -> ... -> l0 (12 declarations)")
+}
