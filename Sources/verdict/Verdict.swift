@@ -9,6 +9,7 @@ struct VerdictCommand: ParsableCommand {
         abstract: "Compile, check, evaluate and benchmark Verdict rulesets.",
         subcommands: [
             FmtCommand.self,
+            BenchFrontendCommand.self,
         ]
     )
 }
