@@ -14,5 +14,6 @@ let package = Package(
     targets: [
         // One line per fuzz target, e.g.
         // .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
     ]
 )

@@ -10,6 +10,7 @@ struct VerdictCommand: ParsableCommand {
         subcommands: [
             FmtCommand.self,
             CheckCommand.self,
+            BenchFrontendCommand.self,
         ]
     )
 }
