@@ -16,5 +16,6 @@ let package = Package(
         // One line per fuzz target, e.g.
         // .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzModelLoad", dependencies: [models], swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
     ]
 )

@@ -192,7 +192,7 @@ extension Checker {
             error(.invalidWindow, "a counter window must be positive", at: window.range)
             return record(expr, .error)
         }
-        if seconds > counter.retain.seconds && counter.retain.seconds > 0 {
+        if let retain = retainSeconds(counter), seconds > retain {
             error(.windowTooLong, "window \(count)\(unit.rawValue) is longer than counter '\(counter.name.name)' retains",
                   at: window.range,
                   hint: "the counter retains \(counter.retain.count)\(counter.retain.unit.rawValue); raise 'retain' or shorten the window")

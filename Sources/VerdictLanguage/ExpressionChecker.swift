@@ -557,8 +557,7 @@ extension Checker {
     // MARK: - Constant conditions
 
     /// The value of a bool expression that does not depend on the request (literals, `not`,
-    /// `and`, `or` and lets of such), nil otherwise. Each let is folded once (a let met again
-    /// while being folded, i.e. a cycle, is not constant).
+    /// `and`, `or` and lets of such, as folded into `letConstants`), nil otherwise.
     func constantBool(_ expr: Expr) -> Bool? {
         switch expr.kind {
         case .bool(let value): return value
@@ -573,11 +572,7 @@ extension Checker {
             return x == false && y == false ? false : nil
         case .name(let parts, .plain) where parts.count == 1:
             guard case .letBinding(let index)? = symbols[parts[0]] else { return nil }
-            if let known = letConstants[index] { return known }
-            letConstants[index] = .some(nil)
-            let value = constantBool(letDeclarations[index].value)
-            letConstants[index] = value
-            return value
+            return letConstants[index]
         default: return nil
         }
     }

@@ -7,6 +7,16 @@ extension Parser {
     static let declarationKeywords = ["ruleset", "schema", "list", "counter", "model", "let", "rule", "score",
                                       "threshold", "precedence", "on"]
 
+    /// True when `current` starts a line and reads like the start of a declaration (`rule r`,
+    /// `let x`, `schema {`, `Block if`) rather than a name continuing an expression onto a new
+    /// line (`score >= 50`, `rule and x`).
+    mutating func looksLikeDeclarationStart() -> Bool {
+        guard current.startsLine, startsDeclaration(current) else { return false }
+        let next = peek(1)
+        if next.kind == .leftBrace { return true }
+        return next.kind == .identifier && !Parser.reservedWords.contains { next.isKeyword($0) }
+    }
+
     /// True when `token` can begin a declaration (a keyword or a Radar action).
     func startsDeclaration(_ token: Token) -> Bool {
         guard token.kind == .identifier else { return false }
@@ -148,8 +158,11 @@ extension Parser {
             let fieldStart = current.range.start
             do {
                 let name = try parseDottedName("a field name")
-                let type = try expectIdentifier("the type of field '\(name.name)'",
-                                                hint: "types are int, double, bool, string, country, ip, timestamp")
+                let typeHint = "types are int, double, bool, string, country, ip, timestamp"
+                if current.startsLine || current.kind == .rightBrace {
+                    try fail("field '\(name.name)' has no type", at: name.range, hint: typeHint)
+                }
+                let type = try expectIdentifier("the type of field '\(name.name)'", hint: typeHint)
                 let ci = parseCaseInsensitiveMarker()
                 fields.append(SchemaField(name: name, type: type, caseInsensitive: ci, range: range(from: fieldStart)))
                 if !current.startsLine, current.kind != .rightBrace, current.kind != .endOfFile {
@@ -255,7 +268,7 @@ extension Parser {
     private mutating func finishRule(_ start: Int, name: Identifier?, action: ActionSyntax, style: RuleStyle) throws -> RuleDeclaration {
         ruleCount += 1
         if ruleCount == ParserLimits.maxRules + 1 {
-            diagnostics.report(.error("too-many-rules", "ruleset has more than \(ParserLimits.maxRules) rules",
+            diagnostics.report(.error(.tooManyRules, "ruleset has more than \(ParserLimits.maxRules) rules",
                                       at: SourceRange(file: file.id, start: start, end: action.range.end),
                                       hint: "merge rules that share a condition or move long lists into an LMDB list"))
         }
@@ -299,7 +312,7 @@ extension Parser {
         try expect(.percent, "after the rollout percentage", hint: "for example: rollout 10% by customer.id")
         guard percent >= 0, percent <= 100 else {
             try fail("rollout percentage must be between 0 and 100", at: SourceRange(file: file.id, start: number.range.start, end: previousEnd),
-                     code: "invalid-literal")
+                     code: .invalidLiteral)
         }
         try expectKeyword("by", "after the rollout percentage", hint: "the rollout bucket needs a key: rollout 10% by customer.id")
         let key = try parseExpression()
@@ -318,7 +331,7 @@ extension Parser {
         }
         let pointsRange = advance().range
         guard magnitude <= (negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)) else {
-            try fail("score points do not fit in 64 bits", at: pointsRange, code: "invalid-literal")
+            try fail("score points do not fit in 64 bits", at: pointsRange, code: .invalidLiteral)
         }
         let points = negative ? Int64(truncatingIfNeeded: 0 &- magnitude) : Int64(magnitude)
         try expectKeyword("if", "after the points", hint: "score \(name.name): +\(magnitude) if CONDITION")

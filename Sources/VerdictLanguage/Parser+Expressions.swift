@@ -13,7 +13,7 @@ extension Parser {
         depth += 1
         if depth > ParserLimits.maxNestingDepth {
             try fail("expression is nested more than \(ParserLimits.maxNestingDepth) levels deep", at: current.range,
-                     hint: "split it into 'let' bindings", code: "nesting-too-deep")
+                     hint: "split it into 'let' bindings", code: .nestingTooDeep)
         }
     }
 
@@ -191,7 +191,7 @@ extension Parser {
             advance()
             guard case .integer(let value) = token.value, value <= UInt64(Int64.max) else {
                 try fail("integer literal '\(file.text(of: token.range))' does not fit in 64 bits", at: token.range,
-                         hint: "integers range from -9223372036854775808 to 9223372036854775807", code: "invalid-literal")
+                         hint: "integers range from -9223372036854775808 to 9223372036854775807", code: .invalidLiteral)
             }
             return newExpr(.int(Int64(value)), token.range)
         case .double:
@@ -222,6 +222,10 @@ extension Parser {
             if token.isKeyword("true") || token.isKeyword("false") {
                 advance()
                 return newExpr(.bool(token.isKeyword("true")), token.range)
+            }
+            if looksLikeDeclarationStart() {
+                try fail("expected an expression, found the start of the next declaration",
+                         hint: "the condition is missing")
             }
             if let word = Parser.reservedWords.first(where: { token.isKeyword($0) }) {
                 try fail("expected an expression, found the keyword '\(word)'",
@@ -261,7 +265,8 @@ extension Parser {
         }
         guard current.kind == .comma else {
             try fail("expected ')' to close the '(' at \(file.location(of: open.range.start)), found \(describe(current))",
-                     hint: current.kind == .identifier ? "combine conditions with 'and' or 'or'" : nil)
+                     hint: current.startsLine || current.kind == .endOfFile ? "add the missing ')'"
+                         : current.kind == .identifier ? "combine conditions with 'and' or 'or'" : nil)
         }
         return try finishList(open, first: first, close: .rightParen, style: .parentheses)
     }
@@ -287,7 +292,7 @@ extension Parser {
             let element = try parseExpression()
             if elements.count == ParserLimits.maxListElements {
                 try fail("list literal has more than \(ParserLimits.maxListElements) elements", at: element.range,
-                         hint: "declare an LMDB list ('list NAME KIND') and test membership with 'in @NAME'", code: "list-too-long")
+                         hint: "declare an LMDB list ('list NAME KIND') and test membership with 'in @NAME'", code: .listTooLong)
             }
             elements.append(element)
         }

@@ -10,9 +10,12 @@ struct VerdictCommand: ParsableCommand {
         subcommands: [
             FmtCommand.self,
             CheckCommand.self,
+        subcommands: [
             ModelCommand.self,
             ListCommand.self,
             CountersCommand.self,
+            BenchFrontendCommand.self,
+        ]
         ]
     )
 }
