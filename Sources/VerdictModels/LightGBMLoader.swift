@@ -56,7 +56,7 @@ enum LightGBMLoader {
         let iterations = blocks.count / perIteration
         let ensemble = try TreeEnsemble<LightGBMSplit>(trees: trees, featureCount: featureCount, outputCount: perIteration,
                                                        base: [Double](repeating: 0, count: perIteration),
-                                                       strategy: .refill, context: "LightGBM")
+                                                       context: "LightGBM")
         let info = ModelInfo(kind: .lightgbm, format: "text", objective: objectiveLine, featureNames: names,
                              outputCount: perIteration, precision: .float64, treeCount: 0, nodeCount: 0, maxDepth: 0,
                              baseMargins: [], genericTreeCount: 0, transform: transform,

@@ -93,9 +93,9 @@ extension PredictiveModel {
 func treeInfo<Rule: SplitRule>(_ info: ModelInfo, _ ensemble: TreeEnsemble<Rule>) -> ModelInfo {
     var info = info
     info.treeCount = ensemble.roots.count
-    info.nodeCount = ensemble.nodes.count - 1
+    info.nodeCount = ensemble.nodeCount
     info.maxDepth = ensemble.depths.max() ?? 0
-    info.genericTreeCount = ensemble.segments.filter { $0.count == 0 }.count
+    info.genericTreeCount = ensemble.isFast.filter { !$0 }.count
     info.precision = Rule.Value.self == Float.self ? .float32 : .float64
     info.baseMargins = ensemble.base.map { Double($0) }
     return info

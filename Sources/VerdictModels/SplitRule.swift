@@ -17,9 +17,23 @@ protocol SplitRule {
     static func categoricalGoesLeft(_ x: Value, _ words: UnsafeBufferPointer<UInt32>, defaultLeft: Bool) -> Bool
     /// Numeric split with the full missing-value rule (used outside the per-row views).
     static func numericGoesLeft(_ x: Value, _ threshold: Value, defaultLeft: Bool, missing: MissingRule) -> Bool
-    /// Whether a node with this threshold can be decided by a single comparison against the
-    /// views (a missing value replaced by -inf must still go left, NaN must go right).
-    static func viewsDecide(threshold: Double) -> Bool
+}
+
+extension SplitRule {
+    /// The rank of `x` among a feature's sorted distinct thresholds: how many of them send `x`
+    /// right. `goesLeft` is monotone in the threshold, so `x` goes left at the threshold of rank
+    /// `j` (0-based) exactly when this count is <= j. Branch-free binary search.
+    @inline(__always)
+    static func rank(_ x: Value, _ cuts: UnsafePointer<Value>, _ count: Int) -> Int {
+        var first = 0, length = count
+        while length > 0 {
+            let half = length >> 1
+            let right = !goesLeft(x, cuts[first + half])
+            first = right ? first + half + 1 : first
+            length = right ? length - half - 1 : half
+        }
+        return first
+    }
 }
 
 /// Tests bit `code` of a category bitset; codes beyond the words are not listed.
@@ -36,8 +50,6 @@ enum XGBoostSplit: SplitRule {
     typealias Value = Float
     @inline(__always) static func goesLeft(_ x: Float, _ threshold: Float) -> Bool { x < threshold }
     @inline(__always) static func input(_ x: Double) -> Float { Float(x) }
-    /// `-inf < -inf` is false, so a -inf threshold would send default-left missing values right.
-    static func viewsDecide(threshold: Double) -> Bool { !threshold.isNaN && threshold != -.infinity }
     static func categoricalGoesLeft(_ x: Float, _ words: UnsafeBufferPointer<UInt32>, defaultLeft: Bool) -> Bool {
         if x.isNaN { return defaultLeft }
         if x < 0 || x >= 16_777_216 { return true }
@@ -54,8 +66,6 @@ enum LightGBMSplit: SplitRule {
     static let zeroThreshold = Double(Float(1e-35))
     @inline(__always) static func goesLeft(_ x: Double, _ threshold: Double) -> Bool { x <= threshold }
     @inline(__always) static func input(_ x: Double) -> Double { abs(x) <= zeroThreshold ? 0 : x }
-    /// `-inf <= t` holds for every non-NaN t (LightGBM writes `inf` thresholds for missing-only splits).
-    static func viewsDecide(threshold: Double) -> Bool { !threshold.isNaN }
     static func categoricalGoesLeft(_ x: Double, _ words: UnsafeBufferPointer<UInt32>, defaultLeft: Bool) -> Bool {
         if x.isNaN { return false }
         // static_cast<int>(fval): out of int range is INT_MIN on x86, i.e. negative, i.e. right.

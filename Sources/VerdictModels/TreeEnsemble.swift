@@ -1,25 +1,37 @@
-// The compiled form of a tree ensemble: every tree flattened into one array of packed nodes
-// (children adjacent, so the next index is `left + !goesLeft`), leaves inline as self-loops, and
-// a per-row "view" plan that resolves each split's missing-value rule before traversal. Built
-// once at load; immutable afterwards, so one instance is shared by all threads.
+// The compiled form of a tree ensemble. Built once at load; immutable afterwards, so one instance
+// is shared by all threads.
 //
-// Views. Before walking, a row is expanded into a small array of values: slot 0 is -inf, slots
-// 1...F the features as the library sees them (XGBoost: Float(x); LightGBM: near-zeros to 0),
-// and one more slot per (feature, missing rule) pair used by the model, where the missing value
-// is replaced by -inf (always left: default_left), NaN (always right) or 0 (LightGBM None). A
-// numeric node then just compares `views[slot]` with its threshold: no branches, no flags.
-// Trees with categorical splits, linear leaves or thresholds the views cannot decide keep the full per-node
-// rule and are walked one at a time ("generic" trees); all others are walked several at once.
+// Fast trees (numeric splits only, the common case) are quantized: each feature's distinct split
+// thresholds are sorted, a node keeps the rank of its threshold, and a row is turned into one
+// 16-bit code per (feature, missing rule) pair: the number of thresholds that send the value
+// right (+1), 0 for "missing, default left" and 0xFFFF for "missing, default right". A node then
+// goes left iff `code <= rank`. That is exact (goesLeft is monotone in the threshold, so the
+// comparison against the value and against the rank agree), folds every missing-value rule into
+// the per-row codes, and shrinks a node to 8 bytes (left child, code slot, rank), so a 300-tree
+// model fits in L2. Children are adjacent (`next = left + !goesLeft`), leaves are self-loops
+// (slot 0 holds code 0, a leaf's rank is 0) whose values sit in a parallel array. Fast trees are
+// walked eight at a time in lock-step, grouped by depth.
+//
+// Trees with categorical splits, linear leaves or NaN thresholds keep full nodes (FlatNode) with
+// the library's per-node rules and are walked one at a time ("generic" trees).
 
-/// One node. Leaves point to themselves, compare slot 0 (-inf) with their own value (kept in
-/// `threshold`), and so a walk that has reached a leaf stays there and has its value at hand.
+/// A node of a quantized (fast) tree.
+struct FastNode: Sendable {
+    /// Index of the left child (the right child is `left + 1`); a leaf's own index.
+    var left: Int32
+    /// The code slot compared; 0 on leaves.
+    var slot: UInt16
+    /// 1 + the rank of the threshold among the feature's thresholds; 0 marks a leaf.
+    var rank: UInt16
+}
+
+/// A node of a generic tree, decided with the full per-node rules.
 struct FlatNode<Value: BinaryFloatingPoint & Sendable>: Sendable {
     /// Numeric split threshold; the output value on leaves.
     var threshold: Value
     /// Index of the left child; the right child is `left + 1`. A leaf's own index.
     var left: Int32
-    /// Fast trees: the view slot compared. Generic trees: 1 + feature (numeric), the categorical
-    /// split index (categorical) or the linear leaf index (linear leaves).
+    /// Numeric: the feature. Categorical: the split's index in `categorical`. Linear leaf: its index.
     var slot: UInt16
     var flags: UInt16
 
@@ -27,16 +39,17 @@ struct FlatNode<Value: BinaryFloatingPoint & Sendable>: Sendable {
     static var categorical: UInt16 { 2 }
     static var defaultLeft: UInt16 { 4 }
     static var linear: UInt16 { 8 }
-    /// Bits 4-5: MissingRule (0 nan, 1 noneAsZero, 2 zero), generic numeric nodes only.
+    /// Bits 4-5: MissingRule (0 nan, 1 noneAsZero, 2 zero).
     static var missingShift: UInt16 { 4 }
 }
 
-/// A derived view slot: `views[slot] = isMissing(base) ? replacement : base`.
-struct ViewSlot<Value: BinaryFloatingPoint & Sendable>: Sendable {
+/// A derived code slot: `codes[slot] = isMissing(x) ? replacement : codes[1 + feature]`.
+struct CodeSlot: Sendable {
     var feature: Int32
-    /// LightGBM MissingType::Zero: 0.0 (and NaN, already 0 for this type) is missing too.
+    /// LightGBM MissingType::Zero: 0.0 is missing too.
     var zeroIsMissing: Bool
-    var replacement: Value
+    /// 0 (missing goes left), 0xFFFF (missing goes right) or the code of 0.0 (LightGBM None).
+    var replacement: UInt16
 }
 
 /// A categorical split's feature and its bitset words in `categoryWords`.
@@ -46,45 +59,42 @@ struct CategoricalSplit: Sendable {
     var count: Int32
 }
 
-/// How a run of fast trees is walked (chosen per model; see `TreeEnsemble.init`).
-enum TraversalStrategy: Sendable {
-    /// Groups of eight trees advance one level per step until all eight sit on leaves. Best when
-    /// trees have the same depth (XGBoost depth-wise growth): no lane idles.
-    case lockStep
-    /// Eight lanes pull the next tree as soon as theirs reaches a leaf; leaf values go to a
-    /// per-tree buffer summed in tree order afterwards. Best for unbalanced trees (LightGBM
-    /// leaf-wise growth), where lock-step lanes would wait for the deepest path.
-    case refill
-}
-
-/// Consecutive trees walked together: a lock-step group (`kind` lockStep, at most eight trees),
-/// a refill run (`kind` refill), or one generic tree. `lanes` is the offset of the trees' roots in
-/// `laneRoots` (padded to eight with the dummy leaf for groups; followed by the dummy for runs).
-struct TreeSegment: Sendable {
-    enum Kind: Sendable { case generic, lockStep, refill }
-    var kind: Kind
-    var firstTree: Int32
+/// Up to eight fast trees walked in lock-step (`count` trees, roots at `laneRoots[lanes...]`,
+/// padded to eight with the dummy leaf; tree ids at `laneTrees[lanes...]`).
+struct LaneGroup: Sendable {
     var count: Int32
     var lanes: Int32
-    /// Lock-step groups: every tree has all leaves at least this deep, so that many steps are
-    /// taken without checking for the end.
+    /// Every tree of the group has all leaves at least this deep, so that many steps are taken
+    /// without checking for the end.
     var minDepth: Int32
 }
 
 /// A flattened ensemble with the decision semantics of `Rule`.
 final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     typealias Value = Rule.Value
-    /// Trees walked in lock-step by the fast path.
+    /// Trees walked together by the fast path.
     static var laneCount: Int { 8 }
 
     let featureCount: Int
     let outputCount: Int
-    let nodes: [FlatNode<Value>]
+    let fastNodes: [FastNode]
+    /// Leaf values of fast trees, parallel to `fastNodes`.
+    let fastValues: [Value]
+    let genericNodes: [FlatNode<Value>]
+    /// Root of each tree in `fastNodes` (fast trees) or `genericNodes` (the others).
     let roots: [Int32]
+    let isFast: [Bool]
     let treeOutputs: [Int32]
+    /// Fast trees in groups of eight of similar depth (walk order; sums are still taken in tree order).
+    let groups: [LaneGroup]
     let laneRoots: [Int32]
-    let segments: [TreeSegment]
-    let views: [ViewSlot<Value>]
+    let laneTrees: [Int32]
+    /// Generic trees, in tree order.
+    let genericTrees: [Int32]
+    /// Sorted distinct thresholds of feature f: `cuts[cutStart[f] ..< cutStart[f + 1]]`.
+    let cuts: [Value]
+    let cutStart: [Int32]
+    let codeSlots: [CodeSlot]
     let categorical: [CategoricalSplit]
     let categoryWords: [UInt32]
     let linearConstant: [Value]
@@ -93,15 +103,14 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     let linearCoefficients: [Value]
     /// Initial value of each output (XGBoost base margin; 0 for LightGBM).
     let base: [Value]
-    /// The longest refill run (its per-tree value buffer lives on the stack).
-    var longestRun: Int { segments.map { $0.kind == .refill ? Int($0.count) : 0 }.max() ?? 0 }
     /// Longest root-to-leaf path of each tree, for inspection.
     let depths: [Int]
-    /// Slots per row: 1 + featureCount + views.count.
-    var slotCount: Int { 1 + featureCount + views.count }
+    /// Code slots per row: slot 0 (always left), one per feature, then `codeSlots`.
+    var codeCount: Int { 1 + featureCount + codeSlots.count }
+    var nodeCount: Int { fastNodes.count + genericNodes.count - 2 }
 
-    /// Flattens `trees` (in summation order). Throws on malformed trees or too many view slots.
-    init(trees: [DecisionTree], featureCount: Int, outputCount: Int, base: [Value], strategy: TraversalStrategy, context: String) throws {
+    /// Flattens `trees` (in summation order). Throws on malformed trees or limits exceeded.
+    init(trees: [DecisionTree], featureCount: Int, outputCount: Int, base: [Value], context: String) throws {
         guard featureCount >= 0, featureCount < 60_000 else {
             throw ModelError.unsupported("\(context).num_feature", "\(featureCount) features (limit 60000)")
         }
@@ -109,51 +118,100 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
         self.featureCount = featureCount
         self.outputCount = outputCount
         self.base = base
-        // Node 0: a shared leaf of value 0 that pads partial lane groups.
-        var nodes = [FlatNode<Value>(threshold: 0, left: 0, slot: 0, flags: FlatNode<Value>.leaf)]
-        var roots: [Int32] = [], outputs: [Int32] = [], depths: [Int] = [], minDepths: [Int] = [], fast: [Bool] = []
-        var views: [ViewSlot<Value>] = [], viewIndex: [String: Int] = [:]
+
+        // Which trees are fast, and every fast threshold per feature.
+        var depths: [Int] = [], isFast: [Bool] = []
+        var thresholds = [Set<Value>](repeating: [], count: featureCount)
+        for (index, tree) in trees.enumerated() {
+            let path = "\(context).trees[\(index)]"
+            depths.append(try tree.validate(featureCount: featureCount, context: path))
+            guard tree.output >= 0, tree.output < outputCount else {
+                throw ModelError.invalidField(path, "output \(tree.output) outside 0..<\(outputCount)")
+            }
+            let fast = tree.nodes.allSatisfy { node in
+                guard node.linear == nil else { return false }
+                guard let split = node.split else { return true }
+                if case .numeric(_, let threshold, _, _) = split { return !threshold.isNaN }
+                return false
+            }
+            isFast.append(fast)
+            if fast {
+                for node in tree.nodes {
+                    if case .numeric(let feature, let threshold, _, _)? = node.split { thresholds[feature].insert(Value(threshold)) }
+                }
+            }
+        }
+        var cuts: [Value] = [], cutStart: [Int32] = [0]
+        for feature in 0..<featureCount {
+            guard thresholds[feature].count < 0xFFFE else {
+                throw ModelError.unsupported(context, "feature \(feature) has more than 65533 distinct thresholds")
+            }
+            cuts += thresholds[feature].sorted()
+            cutStart.append(Int32(cuts.count))
+        }
+
+        var codeSlots: [CodeSlot] = [], codeIndex: [String: Int] = [:]
+        func codeSlot(_ feature: Int, zeroIsMissing: Bool, replacement: UInt16) throws -> UInt16 {
+            let key = "\(feature)/\(zeroIsMissing)/\(replacement)"
+            if let index = codeIndex[key] { return UInt16(1 + featureCount + index) }
+            guard 1 + featureCount + codeSlots.count < Int(UInt16.max) else {
+                throw ModelError.unsupported(context, "too many (feature, missing rule) pairs")
+            }
+            codeSlots.append(CodeSlot(feature: Int32(feature), zeroIsMissing: zeroIsMissing, replacement: replacement))
+            codeIndex[key] = codeSlots.count - 1
+            return UInt16(featureCount + codeSlots.count)
+        }
+        func rank(_ feature: Int, _ threshold: Double) -> UInt16 {
+            let start = Int(cutStart[feature]), end = Int(cutStart[feature + 1])
+            let index = cuts[start..<end].firstIndex(of: Value(threshold))!
+            return UInt16(index - start + 1)
+        }
+        /// The code of 0.0 for `feature` (LightGBM None turns NaN into 0.0).
+        func zeroCode(_ feature: Int) -> UInt16 {
+            let start = Int(cutStart[feature]), end = Int(cutStart[feature + 1])
+            return cuts.withUnsafeBufferPointer { UInt16(1 + Rule.rank(0, $0.baseAddress! + start, end - start)) }
+        }
+
+        // Node 0 of each array: a leaf of value 0 (pads lock-step groups).
+        var fastNodes = [FastNode(left: 0, slot: 0, rank: 0)], fastValues: [Value] = [0]
+        var genericNodes = [FlatNode<Value>(threshold: 0, left: 0, slot: 0, flags: FlatNode<Value>.leaf)]
+        var roots: [Int32] = [], outputs: [Int32] = [], minDepths: [Int] = []
         var categorical: [CategoricalSplit] = [], words: [UInt32] = []
         var linearConstant: [Value] = [], linearStart: [Int32] = [0], linearFeatures: [Int32] = [], linearCoefficients: [Value] = []
 
-        func viewSlot(_ feature: Int, zeroIsMissing: Bool, replacement: Value) throws -> UInt16 {
-            let key = "\(feature)/\(zeroIsMissing)/\(replacement)"
-            if let index = viewIndex[key] { return UInt16(1 + featureCount + index) }
-            guard 1 + featureCount + views.count < Int(UInt16.max) else {
-                throw ModelError.unsupported(context, "too many (feature, missing rule) pairs")
-            }
-            views.append(ViewSlot(feature: Int32(feature), zeroIsMissing: zeroIsMissing, replacement: replacement))
-            viewIndex[key] = views.count - 1
-            return UInt16(featureCount + views.count)
-        }
-
         for (treeIndex, tree) in trees.enumerated() {
-            let where_ = "\(context).trees[\(treeIndex)]"
-            depths.append(try tree.validate(featureCount: featureCount, context: where_))
-            guard tree.output >= 0, tree.output < outputCount else {
-                throw ModelError.invalidField(where_, "output \(tree.output) outside 0..<\(outputCount)")
-            }
-            let isFast = tree.nodes.allSatisfy { node in
-                guard node.linear == nil else { return false }
-                guard let split = node.split else { return Rule.goesLeft(-.infinity, Value(node.value)) }
-                if case .numeric(_, let threshold, _, _) = split { return Rule.viewsDecide(threshold: threshold) }
-                return false
-            }
+            let path = "\(context).trees[\(treeIndex)]"
+            let fast = isFast[treeIndex]
             // Breadth-first placement, children allocated in adjacent pairs.
             var position = [Int](repeating: -1, count: tree.nodes.count)
-            var queue = [0], head = 0, minLeafDepth = Int.max
             var level = [Int](repeating: 0, count: tree.nodes.count)
-            position[0] = nodes.count
-            nodes.append(nodes[0])
+            var queue = [0], head = 0, minLeafDepth = Int.max
+            func allocate(_ count: Int) throws -> Int {
+                let start = fast ? fastNodes.count : genericNodes.count
+                guard start + count < Int(Int32.max) else { throw ModelError.unsupported(context, "too many nodes") }
+                if fast {
+                    fastNodes += [FastNode](repeating: fastNodes[0], count: count)
+                    fastValues += [Value](repeating: 0, count: count)
+                } else {
+                    genericNodes += [FlatNode<Value>](repeating: genericNodes[0], count: count)
+                }
+                return start
+            }
+            position[0] = try allocate(1)
             roots.append(Int32(position[0]))
             while head < queue.count {
                 let index = queue[head]; head += 1
                 let node = tree.nodes[index], at = position[index]
                 guard let split = node.split else {
                     minLeafDepth = min(minLeafDepth, level[index])
+                    if fast {
+                        fastNodes[at] = FastNode(left: Int32(at), slot: 0, rank: 0)
+                        fastValues[at] = Value(node.value)
+                        continue
+                    }
                     var flags = FlatNode<Value>.leaf, slot: UInt16 = 0
                     if let linear = node.linear {
-                        guard linearConstant.count < Int(UInt16.max) else { throw ModelError.unsupported(where_, "too many linear leaves") }
+                        guard linearConstant.count < Int(UInt16.max) else { throw ModelError.unsupported(path, "too many linear leaves") }
                         flags |= FlatNode<Value>.linear
                         slot = UInt16(linearConstant.count)
                         linearConstant.append(Value(linear.constant))
@@ -161,73 +219,67 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
                         linearCoefficients += linear.coefficients.map { Value($0) }
                         linearStart.append(Int32(linearFeatures.count))
                     }
-                    nodes[at] = FlatNode(threshold: Value(node.value), left: Int32(at), slot: slot, flags: flags)
+                    genericNodes[at] = FlatNode(threshold: Value(node.value), left: Int32(at), slot: slot, flags: flags)
                     continue
                 }
-                let left = nodes.count
-                guard left + 2 < Int(Int32.max) else { throw ModelError.unsupported(context, "too many nodes") }
-                nodes += [nodes[0], nodes[0]]
+                let left = try allocate(2)
                 position[node.left] = left; position[node.right] = left + 1
                 level[node.left] = level[index] + 1; level[node.right] = level[index] + 1
                 queue += [node.left, node.right]
                 switch split {
                 case let .numeric(feature, threshold, defaultLeft, missing):
-                    var slot = UInt16(1 + feature)
-                    var flags: UInt16 = defaultLeft ? FlatNode<Value>.defaultLeft : 0
-                    switch missing {
-                    case .nan: if isFast && defaultLeft { slot = try viewSlot(feature, zeroIsMissing: false, replacement: -.infinity) }
-                    case .noneAsZero:
-                        flags |= 1 << FlatNode<Value>.missingShift
-                        if isFast { slot = try viewSlot(feature, zeroIsMissing: false, replacement: 0) }
-                    case .zero:
-                        flags |= 2 << FlatNode<Value>.missingShift
-                        if isFast { slot = try viewSlot(feature, zeroIsMissing: true, replacement: defaultLeft ? -.infinity : .nan) }
+                    if fast {
+                        let slot: UInt16
+                        let missingCode: UInt16 = defaultLeft ? 0 : 0xFFFF
+                        switch missing {
+                        case .nan: slot = defaultLeft ? try codeSlot(feature, zeroIsMissing: false, replacement: 0)
+                                                      : UInt16(1 + feature)
+                        case .noneAsZero: slot = try codeSlot(feature, zeroIsMissing: false, replacement: zeroCode(feature))
+                        case .zero: slot = try codeSlot(feature, zeroIsMissing: true, replacement: missingCode)
+                        }
+                        fastNodes[at] = FastNode(left: Int32(left), slot: slot, rank: rank(feature, threshold))
+                    } else {
+                        let rule: UInt16 = missing == .nan ? 0 : missing == .noneAsZero ? 1 : 2
+                        let flags = (defaultLeft ? FlatNode<Value>.defaultLeft : 0) | rule << FlatNode<Value>.missingShift
+                        genericNodes[at] = FlatNode(threshold: Value(threshold), left: Int32(left), slot: UInt16(feature), flags: flags)
                     }
-                    nodes[at] = FlatNode(threshold: Value(threshold), left: Int32(left), slot: slot, flags: flags)
                 case let .categorical(feature, categories, defaultLeft):
-                    guard categorical.count < Int(UInt16.max) else { throw ModelError.unsupported(where_, "too many categorical splits") }
+                    guard categorical.count < Int(UInt16.max) else { throw ModelError.unsupported(path, "too many categorical splits") }
                     categorical.append(CategoricalSplit(feature: Int32(feature), start: Int32(words.count), count: Int32(categories.count)))
                     words += categories
-                    nodes[at] = FlatNode(threshold: 0, left: Int32(left), slot: UInt16(categorical.count - 1),
-                                         flags: FlatNode<Value>.categorical | (defaultLeft ? FlatNode<Value>.defaultLeft : 0))
+                    genericNodes[at] = FlatNode(threshold: 0, left: Int32(left), slot: UInt16(categorical.count - 1),
+                                                flags: FlatNode<Value>.categorical | (defaultLeft ? FlatNode<Value>.defaultLeft : 0))
                 }
             }
             outputs.append(Int32(tree.output))
             minDepths.append(minLeafDepth)
-            fast.append(isFast)
         }
 
-        // Segments in tree order: generic trees alone, runs of fast trees as lock-step groups of
-        // eight or as one refill run.
-        var segments: [TreeSegment] = [], laneRoots: [Int32] = []
-        var tree = 0
-        while tree < trees.count {
-            guard fast[tree] else {
-                segments.append(TreeSegment(kind: .generic, firstTree: Int32(tree), count: 1, lanes: 0, minDepth: 0))
-                tree += 1
-                continue
-            }
-            var end = tree
-            while end < trees.count, fast[end], strategy == .refill || end - tree < Self.laneCount { end += 1 }
-            let lanes = Int32(laneRoots.count)
-            laneRoots += roots[tree..<end]
-            switch strategy {
-            case .lockStep:
-                segments.append(TreeSegment(kind: .lockStep, firstTree: Int32(tree), count: Int32(end - tree), lanes: lanes,
-                                            minDepth: Int32(minDepths[tree..<end].min() ?? 0)))
-                laneRoots += [Int32](repeating: 0, count: Self.laneCount - (end - tree))
-            case .refill:
-                segments.append(TreeSegment(kind: .refill, firstTree: Int32(tree), count: Int32(end - tree), lanes: lanes, minDepth: 0))
-                laneRoots.append(0)
-            }
-            tree = end
+        // Lock-step groups: fast trees sorted by depth, so that the eight lanes of a group finish
+        // at about the same step (summation order is unaffected: each tree's value is stored by
+        // tree id and the sum is taken in tree order).
+        let fastTrees = (0..<trees.count).filter { isFast[$0] }.sorted { (depths[$0], $0) < (depths[$1], $1) }
+        var groups: [LaneGroup] = [], laneRoots: [Int32] = [], laneTrees: [Int32] = []
+        for start in stride(from: 0, to: fastTrees.count, by: Self.laneCount) {
+            let members = fastTrees[start..<min(start + Self.laneCount, fastTrees.count)]
+            groups.append(LaneGroup(count: Int32(members.count), lanes: Int32(laneRoots.count),
+                                    minDepth: Int32(members.map { minDepths[$0] }.min() ?? 0)))
+            laneRoots += members.map { roots[$0] } + [Int32](repeating: 0, count: Self.laneCount - members.count)
+            laneTrees += members.map { Int32($0) } + [Int32](repeating: Int32(trees.count), count: Self.laneCount - members.count)
         }
-        self.nodes = nodes
-        self.roots = roots
-        self.treeOutputs = outputs
+        self.groups = groups
         self.laneRoots = laneRoots
-        self.segments = segments
-        self.views = views
+        self.laneTrees = laneTrees
+        self.genericTrees = (0..<trees.count).filter { !isFast[$0] }.map { Int32($0) }
+        self.fastNodes = fastNodes
+        self.fastValues = fastValues
+        self.genericNodes = genericNodes
+        self.roots = roots
+        self.isFast = isFast
+        self.treeOutputs = outputs
+        self.cuts = cuts
+        self.cutStart = cutStart
+        self.codeSlots = codeSlots
         self.categorical = categorical
         self.categoryWords = words
         self.linearConstant = linearConstant

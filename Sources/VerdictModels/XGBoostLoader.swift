@@ -92,7 +92,7 @@ enum XGBoostLoader {
                 try decodeTree(tree, index: index, output: groups[index], weight: weights?[index] ?? 1, categoryBudget: &categoryBudget)
             }
             let ensemble = try TreeEnsemble<XGBoostSplit>(trees: decoded, featureCount: featureCount, outputCount: outputCount,
-                                                          base: base, strategy: .lockStep, context: "learner.gradient_booster.model")
+                                                          base: base, context: "learner.gradient_booster.model")
             info.objective = objectiveName
             return XGBoostTreeModel(ensemble: ensemble, info: info)
         default:
