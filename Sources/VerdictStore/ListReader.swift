@@ -33,12 +33,12 @@ public struct ListMatch: Equatable, Sendable {
 public final class ListReader {
     private let store: ListStore
     private let environment: LMDBEnvironment
-    private var transaction: OpaquePointer?
-    private var live = false
-    private var transactionID = 0
+    @exclusivity(unchecked) private var transaction: OpaquePointer?
+    @exclusivity(unchecked) private var live = false
+    @exclusivity(unchecked) private var transactionID = 0
     /// Incremented at each renew; cursors are renewed lazily when it changed.
-    private var session: UInt64 = 0
-    private var lists: [OpenList] = []
+    @exclusivity(unchecked) private var session: UInt64 = 0
+    @exclusivity(unchecked) private var lists: [OpenList] = []
     private var names: [String: Int] = [:]
     /// Folded ci values and ip keys are built here.
     private let scratch = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
@@ -47,9 +47,9 @@ public final class ListReader {
         let name: String
         let kind: ListKind
         let dbi: MDB_dbi
-        var filter: ListMembershipFilter?
-        var cursor: OpaquePointer?
-        var cursorSession: UInt64 = 0
+        @exclusivity(unchecked) var filter: ListMembershipFilter?
+        @exclusivity(unchecked) var cursor: OpaquePointer?
+        @exclusivity(unchecked) var cursorSession: UInt64 = 0
         init(name: String, kind: ListKind, dbi: MDB_dbi) { self.name = name; self.kind = kind; self.dbi = dbi }
     }
 
@@ -186,20 +186,28 @@ public final class ListReader {
             return try get(list, key, now: now, includeExpired: includeExpired)
         case .ip:
             guard let address = IPAddressText.parseAddress(value) else { return nil }
+            var coarse = address
+            coarse.setToPrefix(address.isV4 ? filter.ipv4Shortest : filter.ipv6Shortest)
+            guard filter.mayContain(hash: ListMembershipFilter.ipHash(coarse) ^ ListMembershipFilter.coarseTag) else { return nil }
             var maybe = false
             for length in address.isV4 ? filter.ipv4Lengths : filter.ipv6Lengths {
                 var network = address
                 network.setToPrefix(length)
-                let n = ListKey.writeIPKey(network, into: scratch)
-                if filter.mayContain(UnsafeRawBufferPointer(start: scratch, count: n)) { maybe = true; break }
+                if filter.mayContain(hash: ListMembershipFilter.ipHash(network)) { maybe = true; break }
             }
             guard maybe else { return nil }
             return try floorSearchIP(list, address, now: now, includeExpired: includeExpired)
         case .prefix:
+            let shortest = filter.prefixShortest
+            guard shortest > 0, shortest <= count else { return nil }
+            var state = ListMembershipFilter.prefixSeed, done = 0
+            while done < shortest { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+            guard filter.mayContain(hash: ListMembershipFilter.mix(state) ^ ListMembershipFilter.coarseTag) else { return nil }
             var maybe = false
             for length in filter.prefixLengths {
                 if length > count { break }
-                if filter.mayContain(UnsafeRawBufferPointer(rebasing: value[0..<length])) { maybe = true; break }
+                while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+                if filter.mayContain(hash: ListMembershipFilter.mix(state)) { maybe = true; break }
             }
             guard maybe else { return nil }
             return try floorSearchPrefix(list, value, now: now, includeExpired: includeExpired)
