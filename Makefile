@@ -36,3 +36,9 @@ clean:
 # Builds the libFuzzer targets in Fuzz/ and runs each for FUZZ_SECONDS (default 20).
 fuzz-smoke: deps
 	scripts/fuzz-smoke.sh
+
+# Lists (VerdictStore, docs/lists.md): lookup latency on the reference lists and events, release
+# build; prints miss/hit ns per list kind and raw mdb_get ns measured in the same run.
+.PHONY: bench-lists
+bench-lists: release workload
+	$(SWIFT) run -c release --skip-build verdict list bench --workload $(WORKLOAD)
