@@ -211,11 +211,30 @@ public final class ListReader {
             var state = ListMembershipFilter.prefixSeed, done = 0
             while done < shortest { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
             guard filter.mayContain(hash: ListMembershipFilter.mix(state) ^ ListMembershipFilter.coarseTag) else { return nil }
+            // Hashes of the value's prefixes at each length present (one FNV pass), then probes
+            // from the longest down: a hit usually costs one probe. Up to 64 lengths fit the
+            // scratch buffer; beyond that every length is probed.
+            let lengths = filter.prefixLengths
             var longest = 0
-            for length in filter.prefixLengths {
-                if length > count { break }
-                while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
-                if filter.mayContain(hash: ListMembershipFilter.mix(state)) { longest = length }
+            if lengths.count <= 64 {
+                let hashes = scratch.assumingMemoryBound(to: UInt64.self)
+                var m = 0
+                for length in lengths {
+                    if length > count { break }
+                    while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+                    hashes[m] = ListMembershipFilter.mix(state)
+                    m += 1
+                }
+                while m > 0 {
+                    m -= 1
+                    if filter.mayContain(hash: hashes[m]) { longest = lengths[m]; break }
+                }
+            } else {
+                for length in lengths {
+                    if length > count { break }
+                    while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+                    if filter.mayContain(hash: ListMembershipFilter.mix(state)) { longest = length }
+                }
             }
             guard longest > 0 else { return nil }
             // Exact get at the longest admitted length, then the range search below it.

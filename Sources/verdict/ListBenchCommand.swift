@@ -16,7 +16,7 @@ struct ListBenchCommand: ParsableCommand {
     @Option(help: "Reference workload directory (default: $VERDICT_WORKLOAD or ./.build-workload).")
     var workload: String?
     @Option(help: "Timed passes per measurement (the median pass is reported).")
-    var passes: Int = 5
+    var passes: Int = 7
     @Option(help: "Time only this list (the reference check still covers it).")
     var only: String?
 
@@ -84,12 +84,14 @@ struct ListBenchCommand: ParsableCommand {
             // Timed loops read values from one byte arena, as the engine reads a request's fields.
             let missArena = QueryArena(misses.map { Array($0.utf8) }), hitArena = QueryArena(hits.map { Array($0.utf8) })
             let miss = time(missArena) { (try? reader.contains(handle, utf8: $0, now: now)) == true }
-            let hit = time(hitArena) { (try? reader.contains(handle, utf8: $0, now: now)) == true }
-            let raw = time(rawKeys) { (try? reader.rawGet(handle, key: $0)) == true }
+            // Hits and raw gets alternate pass by pass; the ratio is the median of the per-pass
+            // ratios, so that load changes on a shared machine hit both sides alike.
+            let (hit, raw, ratio) = timePair(hitArena, { (try? reader.contains(handle, utf8: $0, now: now)) == true },
+                                             rawKeys, { (try? reader.rawGet(handle, key: $0)) == true })
             reader.reset()
             let count = try runStore { try store.count(list.name) }
             print(list.name.padding(19) + list.kind.description.padding(11) + "\(count)".padding(8, left: true)
-                  + String(format: "%8.1f%8.1f%9.1f%8.2fx", miss, hit, raw, hit / raw) + "\(misses.count)".padding(8, left: true)
+                  + String(format: "%8.1f%8.1f%9.1f%8.2fx", miss, hit, raw, ratio) + "\(misses.count)".padding(8, left: true)
                   + "  " + (mismatches == 0 ? "ok" : "\(mismatches) DIFF"))
             if mismatches != 0 { throw ExitCode(1) }
         }
@@ -102,24 +104,45 @@ struct ListBenchCommand: ParsableCommand {
     /// Median over passes of the mean ns per call of `body` over the arena's values (after a
     /// warm-up pass); each pass makes at least 200,000 calls. Time is this thread's CPU time
     /// (CLOCK_THREAD_CPUTIME_ID), so that time spent descheduled on a shared machine is not
-    /// counted. Counts true results so the calls cannot be optimized away.
+    /// counted.
     func time(_ arena: QueryArena, _ body: (UnsafeRawBufferPointer) -> Bool) -> Double {
+        var results: [Double] = []
+        for pass in 0...passes {
+            let t = onePass(arena, body)
+            if pass > 0 { results.append(t) }
+        }
+        return median(results)
+    }
+
+    /// Like `time` for two loops run alternately; returns both medians and the median ratio a/b.
+    func timePair(_ a: QueryArena, _ bodyA: (UnsafeRawBufferPointer) -> Bool,
+                  _ b: QueryArena, _ bodyB: (UnsafeRawBufferPointer) -> Bool) -> (Double, Double, Double) {
+        var ta: [Double] = [], tb: [Double] = [], ratios: [Double] = []
+        for pass in 0...passes {
+            let x = onePass(a, bodyA), y = onePass(b, bodyB)
+            if pass > 0 { ta.append(x); tb.append(y); ratios.append(x / y) }
+        }
+        return (median(ta), median(tb), median(ratios))
+    }
+
+    func median(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.sorted()[values.count / 2] }
+
+    /// Mean thread-CPU ns per call over at least 200,000 calls. Counts true results so the
+    /// calls cannot be optimized away.
+    func onePass(_ arena: QueryArena, _ body: (UnsafeRawBufferPointer) -> Bool) -> Double {
         let n = arena.count
         guard n > 0 else { return .nan }
         let rounds = max(1, 200_000 / n)
-        var results: [Double] = [], truths = 0
+        var truths = 0
+        let start = Self.threadCPUTime()
         arena.bytes.withUnsafeBytes { all in
-            for pass in 0...passes {
-                let start = Self.threadCPUTime()
-                for _ in 0..<rounds {
-                    for i in 0..<n where body(UnsafeRawBufferPointer(rebasing: all[arena.offsets[i]..<arena.offsets[i + 1]])) { truths += 1 }
-                }
-                let elapsed = Double(Self.threadCPUTime() - start) / Double(n * rounds)
-                if pass > 0 { results.append(elapsed) }
+            for _ in 0..<rounds {
+                for i in 0..<n where body(UnsafeRawBufferPointer(rebasing: all[arena.offsets[i]..<arena.offsets[i + 1]])) { truths += 1 }
             }
         }
+        let elapsed = Double(Self.threadCPUTime() - start) / Double(n * rounds)
         if truths < 0 { print(truths) }
-        return results.sorted()[results.count / 2]
+        return elapsed
     }
 
     static func threadCPUTime() -> UInt64 {
