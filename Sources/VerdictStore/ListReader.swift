@@ -120,7 +120,7 @@ public final class ListReader {
     /// A value that cannot match the kind (an unparsable address, an over-long key) is absent.
     @inline(__always)
     public func contains(_ handle: ListHandle, _ value: String, now: Int64) throws(ListStoreError) -> Bool {
-        try withUTF8Bytes(value) { bytes throws(ListStoreError) in
+        try withListValueBytes(value) { bytes throws(ListStoreError) in
             try find(handle, bytes, now: now, includeExpired: false) != nil
         }
     }
@@ -136,7 +136,7 @@ public final class ListReader {
     public func match(_ handle: ListHandle, _ value: String, now: Int64, includeExpired: Bool = false) throws(ListStoreError) -> ListMatch? {
         try check(handle)
         let list = lists[handle.index]
-        return try withUTF8Bytes(value) { raw throws(ListStoreError) -> ListMatch? in
+        return try withListValueBytes(value) { raw throws(ListStoreError) -> ListMatch? in
             var found = try find(handle, raw, now: now, includeExpired: false)
             var expired = false
             if found == nil && includeExpired {
@@ -357,7 +357,7 @@ public final class ListReader {
         try lmdbCheck(mdb_stat(transaction, list.dbi, &stat), "mdb_stat")
         var failure: ListStoreError?
         let built = ListMembershipFilter(transactionID: id, expectedCount: stat.ms_entries, kind: list.kind) { insert in
-            do throws(ListStoreError) { try forEachPair(transaction!, list.dbi) { key, _ in insert(key) } } catch { failure = error }
+            do throws(ListStoreError) { try lmdbForEachPair(transaction!, list.dbi) { key, _ in insert(key) } } catch { failure = error }
         }
         if let failure { throw failure }
         store.sharedFilters.withLock { table in
@@ -370,7 +370,7 @@ public final class ListReader {
 
 /// Runs `body` over a string's UTF-8 bytes (no copy for native strings) with typed errors.
 @inline(__always)
-func withUTF8Bytes<T>(_ value: String, _ body: (UnsafeRawBufferPointer) throws(ListStoreError) -> T) throws(ListStoreError) -> T {
+func withListValueBytes<T>(_ value: String, _ body: (UnsafeRawBufferPointer) throws(ListStoreError) -> T) throws(ListStoreError) -> T {
     var copy = value
     let result: Result<T, ListStoreError> = copy.withUTF8 { bytes in
         do throws(ListStoreError) { return .success(try body(UnsafeRawBufferPointer(bytes))) } catch { return .failure(error) }
