@@ -54,3 +54,8 @@ parity: deps workload
 # Verdict's predictor vs XGBoost/LightGBM C APIs and TL2cgen C on the same 100k rows, one run.
 bench-models: deps workload
 	Benchmarks/models.sh
+# Lists (VerdictStore, docs/lists.md): lookup latency on the reference lists and events, release
+# build; prints miss/hit ns per list kind and raw mdb_get ns measured in the same run.
+.PHONY: bench-lists
+bench-lists: release workload
+	$(SWIFT) run -c release --skip-build verdict list bench --workload $(WORKLOAD)

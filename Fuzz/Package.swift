@@ -7,6 +7,7 @@ import PackageDescription
 
 let language = Target.Dependency.product(name: "VerdictLanguage", package: "Verdict")
 let models = Target.Dependency.product(name: "VerdictModels", package: "Verdict")
+let store = Target.Dependency.product(name: "VerdictStore", package: "Verdict")
 let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
 
 let package = Package(
@@ -17,5 +18,6 @@ let package = Package(
         // .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzModelLoad", dependencies: [models], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzListEntries", dependencies: [store], swiftSettings: fuzzFlags),
     ]
 )

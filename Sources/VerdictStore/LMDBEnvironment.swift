@@ -8,7 +8,7 @@
 // - the map is grown by the writer on MDB_MAP_FULL and adopted by readers on MDB_MAP_RESIZED;
 //   both need "no live transaction in this process", so live read transactions hold a shared
 //   lock and a resize takes it exclusively (writer-preferring, so readers cannot starve it);
-// - use after fork() is detected (ForkGeneration.swift) and refused.
+// - use after fork() is detected (LMDBForkGeneration.swift) and refused.
 import CLMDB
 import Glibc
 import Synchronization
@@ -41,7 +41,7 @@ final class LMDBEnvironment: @unchecked Sendable {
         guard stat(directory, &info) == 0 else { throw .directory(path: directory, errno: errno) }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .directory(path: directory, errno: ENOTDIR) }
         let key = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-        let generation = currentForkGeneration()
+        let generation = lmdbCurrentForkGeneration()
         let result: Result<LMDBEnvironment, ListStoreError> = registry.withLock { table in
             if let existing = table[key]?.environment, existing.forkGeneration == generation {
                 return .success(existing)
@@ -92,7 +92,7 @@ final class LMDBEnvironment: @unchecked Sendable {
         // for the close instead of opening a second environment beside this one.
         Self.registry.withLock { table in
             if table[fileKey]?.environment == nil { table[fileKey] = nil }
-            if forkGeneration == currentForkGeneration() { mdb_env_close(pointer) }
+            if forkGeneration == lmdbCurrentForkGeneration() { mdb_env_close(pointer) }
         }
         pthread_rwlock_destroy(mapLock)
         mapLock.deallocate()
@@ -101,7 +101,7 @@ final class LMDBEnvironment: @unchecked Sendable {
     /// Throws if this environment was opened before a fork of the current process.
     @inline(__always)
     func checkFork() throws(ListStoreError) {
-        if forkGeneration != forkGenerationCounter.load(ordering: .relaxed) { throw .usedAfterFork(path: path) }
+        if forkGeneration != lmdbForkGenerationCounter.load(ordering: .relaxed) { throw .usedAfterFork(path: path) }
     }
 
     // MARK: Read transactions

@@ -3,11 +3,14 @@
 // end, never begun twice; between the two it sees one snapshot. Each list is answered first by
 // its membership filter (a miss costs a hash and one cache line), then by LMDB:
 // - string / string ci: one mdb_get (the value is ASCII-folded into a scratch buffer for ci);
-// - ip: a floor search over keys (family | start address | prefix length): MDB_SET_RANGE to the
-//   first key after the address, one step back, and the candidate either contains the address
-//   or bounds how long a containing range can be (see `floorSearch`); nested and overlapping
-//   ranges are handled, and the most specific live range wins;
-// - prefix: the same floor search over the prefixes (longest prefix wins).
+// - ip: the filter is probed at each prefix length present, longest first; at the first length
+//   it admits, one mdb_get of the exact key answers the usual hit. If that key is absent (a
+//   filter false positive) or expired, a floor search over the keys (family | start address |
+//   prefix length) takes over below that length: MDB_SET_RANGE to the first key after the
+//   address, one step back, and the candidate either contains the address or bounds how long
+//   a containing range can be (see `floorSearchIP`); nested and overlapping ranges are handled,
+//   and the most specific live range wins;
+// - prefix: the same, over byte prefixes (longest prefix wins).
 // After warm-up (filters built, cursors open) a lookup allocates nothing.
 import CLMDB
 import Glibc
@@ -33,12 +36,12 @@ public struct ListMatch: Equatable, Sendable {
 public final class ListReader {
     private let store: ListStore
     private let environment: LMDBEnvironment
-    private var transaction: OpaquePointer?
-    private var live = false
-    private var transactionID = 0
+    @exclusivity(unchecked) private var transaction: OpaquePointer?
+    @exclusivity(unchecked) private var live = false
+    @exclusivity(unchecked) private var transactionID = 0
     /// Incremented at each renew; cursors are renewed lazily when it changed.
-    private var session: UInt64 = 0
-    private var lists: [OpenList] = []
+    @exclusivity(unchecked) private var session: UInt64 = 0
+    @exclusivity(unchecked) private var lists: [OpenList] = []
     private var names: [String: Int] = [:]
     /// Folded ci values and ip keys are built here.
     private let scratch = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
@@ -47,9 +50,9 @@ public final class ListReader {
         let name: String
         let kind: ListKind
         let dbi: MDB_dbi
-        var filter: ListMembershipFilter?
-        var cursor: OpaquePointer?
-        var cursorSession: UInt64 = 0
+        @exclusivity(unchecked) var filter: ListMembershipFilter?
+        @exclusivity(unchecked) var cursor: OpaquePointer?
+        @exclusivity(unchecked) var cursorSession: UInt64 = 0
         init(name: String, kind: ListKind, dbi: MDB_dbi) { self.name = name; self.kind = kind; self.dbi = dbi }
     }
 
@@ -117,7 +120,7 @@ public final class ListReader {
     /// A value that cannot match the kind (an unparsable address, an over-long key) is absent.
     @inline(__always)
     public func contains(_ handle: ListHandle, _ value: String, now: Int64) throws(ListStoreError) -> Bool {
-        try withUTF8Bytes(value) { bytes throws(ListStoreError) in
+        try withListValueBytes(value) { bytes throws(ListStoreError) in
             try find(handle, bytes, now: now, includeExpired: false) != nil
         }
     }
@@ -133,7 +136,7 @@ public final class ListReader {
     public func match(_ handle: ListHandle, _ value: String, now: Int64, includeExpired: Bool = false) throws(ListStoreError) -> ListMatch? {
         try check(handle)
         let list = lists[handle.index]
-        return try withUTF8Bytes(value) { raw throws(ListStoreError) -> ListMatch? in
+        return try withListValueBytes(value) { raw throws(ListStoreError) -> ListMatch? in
             var found = try find(handle, raw, now: now, includeExpired: false)
             var expired = false
             if found == nil && includeExpired {
@@ -186,23 +189,59 @@ public final class ListReader {
             return try get(list, key, now: now, includeExpired: includeExpired)
         case .ip:
             guard let address = IPAddressText.parseAddress(value) else { return nil }
-            var maybe = false
+            var coarse = address
+            coarse.setToPrefix(address.isV4 ? filter.ipv4Shortest : filter.ipv6Shortest)
+            guard filter.mayContain(hash: ListMembershipFilter.ipHash(coarse) ^ ListMembershipFilter.coarseTag) else { return nil }
+            // The longest length the filter admits: an exact get there answers most hits; a
+            // false positive or an expired entry continues with the range search below it.
             for length in address.isV4 ? filter.ipv4Lengths : filter.ipv6Lengths {
                 var network = address
                 network.setToPrefix(length)
+                guard filter.mayContain(hash: ListMembershipFilter.ipHash(network)) else { continue }
                 let n = ListKey.writeIPKey(network, into: scratch)
-                if filter.mayContain(UnsafeRawBufferPointer(start: scratch, count: n)) { maybe = true; break }
+                if let hit = try get(list, UnsafeRawBufferPointer(start: scratch, count: n), now: now, includeExpired: includeExpired) {
+                    return hit
+                }
+                return try floorSearchIP(list, address, bound: length - 1, now: now, includeExpired: includeExpired)
             }
-            guard maybe else { return nil }
-            return try floorSearchIP(list, address, now: now, includeExpired: includeExpired)
+            return nil
         case .prefix:
-            var maybe = false
-            for length in filter.prefixLengths {
-                if length > count { break }
-                if filter.mayContain(UnsafeRawBufferPointer(rebasing: value[0..<length])) { maybe = true; break }
+            let shortest = filter.prefixShortest
+            guard shortest > 0, shortest <= count else { return nil }
+            var state = ListMembershipFilter.prefixSeed, done = 0
+            while done < shortest { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+            guard filter.mayContain(hash: ListMembershipFilter.mix(state) ^ ListMembershipFilter.coarseTag) else { return nil }
+            // Hashes of the value's prefixes at each length present (one FNV pass), then probes
+            // from the longest down: a hit usually costs one probe. Up to 64 lengths fit the
+            // scratch buffer; beyond that every length is probed.
+            let lengths = filter.prefixLengths
+            var longest = 0
+            if lengths.count <= 64 {
+                let hashes = scratch.assumingMemoryBound(to: UInt64.self)
+                var m = 0
+                for length in lengths {
+                    if length > count { break }
+                    while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+                    hashes[m] = ListMembershipFilter.mix(state)
+                    m += 1
+                }
+                while m > 0 {
+                    m -= 1
+                    if filter.mayContain(hash: hashes[m]) { longest = lengths[m]; break }
+                }
+            } else {
+                for length in lengths {
+                    if length > count { break }
+                    while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+                    if filter.mayContain(hash: ListMembershipFilter.mix(state)) { longest = length }
+                }
             }
-            guard maybe else { return nil }
-            return try floorSearchPrefix(list, value, now: now, includeExpired: includeExpired)
+            guard longest > 0 else { return nil }
+            // Exact get at the longest admitted length, then the range search below it.
+            if let hit = try get(list, UnsafeRawBufferPointer(rebasing: value[0..<longest]), now: now, includeExpired: includeExpired) {
+                return hit
+            }
+            return try floorSearchPrefix(list, value, bound: longest - 1, now: now, includeExpired: includeExpired)
         }
     }
 
@@ -234,17 +273,17 @@ public final class ListReader {
         return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
     }
 
-    /// Most specific live network containing `address`. Invariant: every containing entry has
-    /// a prefix length <= `bound`, so its key is <= (address masked to bound | bound). Let X be
+    /// Most specific live network containing `address` among those of length <= `start`.
+    /// Invariant: every containing entry still to consider has a prefix length <= `bound`, so its key is <= (address masked to bound | bound). Let X be
     /// the greatest key <= that target. If X contains the address (and is live), nothing
     /// between X and the target can (those keys start after the address), so X is the most
     /// specific. Otherwise a containing range R must strictly contain X (CIDR ranges nest or
     /// are disjoint), so R's length is below both X's length and the bits X shares with the
     /// address; that is the new, strictly smaller bound. At most 33 (IPv4) or 129 (IPv6) steps,
     /// usually one.
-    private func floorSearchIP(_ list: OpenList, _ address: IPNetwork, now: Int64,
+    private func floorSearchIP(_ list: OpenList, _ address: IPNetwork, bound start: Int, now: Int64,
                                includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
-        var bound = address.bitWidth
+        var bound = start
         let family = address.isV4 ? ListKey.familyV4 : ListKey.familyV6
         while bound >= 0 {
             var target = address
@@ -264,12 +303,12 @@ public final class ListReader {
         return nil
     }
 
-    /// Longest live prefix of `value`, by the same bound argument as `floorSearchIP`: X is the
+    /// Longest live prefix of `value` of at most `start` bytes, by the same bound argument as `floorSearchIP`: X is the
     /// greatest key <= value[..<bound]; if X is a prefix of the value it is the longest one;
     /// otherwise every prefix entry is at most as long as the bytes X shares with the value.
-    private func floorSearchPrefix(_ list: OpenList, _ value: UnsafeRawBufferPointer, now: Int64,
+    private func floorSearchPrefix(_ list: OpenList, _ value: UnsafeRawBufferPointer, bound start: Int, now: Int64,
                                    includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
-        var bound = value.count
+        var bound = start
         while bound > 0 {
             guard let (key, stored) = try floor(list, UnsafeRawBufferPointer(rebasing: value[0..<bound])) else { return nil }
             var common = 0
@@ -318,7 +357,7 @@ public final class ListReader {
         try lmdbCheck(mdb_stat(transaction, list.dbi, &stat), "mdb_stat")
         var failure: ListStoreError?
         let built = ListMembershipFilter(transactionID: id, expectedCount: stat.ms_entries, kind: list.kind) { insert in
-            do throws(ListStoreError) { try forEachPair(transaction!, list.dbi) { key, _ in insert(key) } } catch { failure = error }
+            do throws(ListStoreError) { try lmdbForEachPair(transaction!, list.dbi) { key, _ in insert(key) } } catch { failure = error }
         }
         if let failure { throw failure }
         store.sharedFilters.withLock { table in
@@ -331,7 +370,7 @@ public final class ListReader {
 
 /// Runs `body` over a string's UTF-8 bytes (no copy for native strings) with typed errors.
 @inline(__always)
-func withUTF8Bytes<T>(_ value: String, _ body: (UnsafeRawBufferPointer) throws(ListStoreError) -> T) throws(ListStoreError) -> T {
+func withListValueBytes<T>(_ value: String, _ body: (UnsafeRawBufferPointer) throws(ListStoreError) -> T) throws(ListStoreError) -> T {
     var copy = value
     let result: Result<T, ListStoreError> = copy.withUTF8 { bytes in
         do throws(ListStoreError) { return .success(try body(UnsafeRawBufferPointer(bytes))) } catch { return .failure(error) }

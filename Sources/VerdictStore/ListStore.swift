@@ -68,7 +68,7 @@ public final class ListStore: @unchecked Sendable {
         let meta = try environment.database(named: Self.metadataDatabase, create: true)!
         _ = try environment.database(named: name, create: true)
         try environment.transactWrite { txn throws(ListStoreError) in
-            try put(txn, meta, key: Array(name.utf8), value: Array(kind.rawValue.utf8), operation: "mdb_put(metadata)")
+            try lmdbPut(txn, meta, key: Array(name.utf8), value: Array(kind.rawValue.utf8), operation: "mdb_put(metadata)")
         }
     }
 
@@ -83,7 +83,7 @@ public final class ListStore: @unchecked Sendable {
         guard let meta = try environment.database(named: Self.metadataDatabase, create: false) else { return [] }
         var raw: [(String, String)] = []
         try environment.withShortRead { txn throws(ListStoreError) in
-            try forEachPair(txn, meta) { key, value in
+            try lmdbForEachPair(txn, meta) { key, value in
                 raw.append((String(decoding: key, as: UTF8.self), String(decoding: value, as: UTF8.self)))
             }
         }
@@ -154,7 +154,7 @@ public final class ListStore: @unchecked Sendable {
     func write(_ pairs: [([UInt8], [UInt8])], into dbi: MDB_dbi, progress: ((Int) -> Void)?) throws(ListStoreError) {
         try environment.transactWrite { txn throws(ListStoreError) in
             for (i, (key, value)) in pairs.enumerated() {
-                try put(txn, dbi, key: key, value: value, operation: "mdb_put")
+                try lmdbPut(txn, dbi, key: key, value: value, operation: "mdb_put")
                 if let progress, i % 4096 == 4095 { progress(i + 1) }
             }
         }
@@ -203,7 +203,7 @@ public final class ListStore: @unchecked Sendable {
     public func forEachEntry(in name: String, _ body: (String, ListEntryMetadata?) -> Void) throws(ListStoreError) {
         let (dbi, kind) = try open(list: name)
         try environment.withShortRead { txn throws(ListStoreError) in
-            try forEachPair(txn, dbi) { key, value in
+            try lmdbForEachPair(txn, dbi) { key, value in
                 body(ListKey.text(of: key, kind: kind), ListEntryMetadata(stored: value))
             }
         }
@@ -212,7 +212,7 @@ public final class ListStore: @unchecked Sendable {
 
 // MARK: LMDB helpers shared by the store and the readers
 
-func put(_ txn: OpaquePointer, _ dbi: MDB_dbi, key: [UInt8], value: [UInt8], operation: String) throws(ListStoreError) {
+func lmdbPut(_ txn: OpaquePointer, _ dbi: MDB_dbi, key: [UInt8], value: [UInt8], operation: String) throws(ListStoreError) {
     var key = key, value = value
     let rc = key.withUnsafeMutableBytes { k in
         value.withUnsafeMutableBytes { v in
@@ -225,7 +225,7 @@ func put(_ txn: OpaquePointer, _ dbi: MDB_dbi, key: [UInt8], value: [UInt8], ope
 }
 
 /// Iterates all (key, value) pairs of a database in key order.
-func forEachPair(_ txn: OpaquePointer, _ dbi: MDB_dbi,
+func lmdbForEachPair(_ txn: OpaquePointer, _ dbi: MDB_dbi,
                  _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) throws(ListStoreError) {
     var cursor: OpaquePointer?
     try lmdbCheck(mdb_cursor_open(txn, dbi, &cursor), "mdb_cursor_open")

@@ -16,7 +16,9 @@ struct ListBenchCommand: ParsableCommand {
     @Option(help: "Reference workload directory (default: $VERDICT_WORKLOAD or ./.build-workload).")
     var workload: String?
     @Option(help: "Timed passes per measurement (the median pass is reported).")
-    var passes: Int = 5
+    var passes: Int = 7
+    @Option(help: "Time only this list (the reference check still covers it).")
+    var only: String?
 
     /// The reference lists, their kinds (LANGUAGE.md) and the event field each is looked up with.
     static let lists: [(name: String, kind: ListKind, field: String)] = [
@@ -46,9 +48,9 @@ struct ListBenchCommand: ParsableCommand {
         let expected = try Self.loadHits(root + "/list_hits.csv", names: Self.lists.map(\.name))
         let reader = store.makeReader()
         let now: Int64 = 1
-        print("list lookups, \(events.count) reference events, median of \(passes) passes, one thread, ns per lookup")
+        print("list lookups, \(events.count) reference events, median of \(passes) passes, one thread, ns of thread CPU time per lookup")
         print("list".padding(19) + "kind".padding(11) + "entries".padding(8, left: true) + "miss".padding(8, left: true) + "hit".padding(8, left: true) + "raw get".padding(9, left: true) + "hit/raw".padding(9, left: true) + "misses".padding(8, left: true) + "  reference")
-        for (column, list) in Self.lists.enumerated() {
+        for (column, list) in Self.lists.enumerated() where only == nil || only == list.name {
             let handle = try runStore { try reader.handle(list.name) }
             try runStore { try reader.renew() }
             // Reference check over every event, and the miss set.
@@ -82,12 +84,14 @@ struct ListBenchCommand: ParsableCommand {
             // Timed loops read values from one byte arena, as the engine reads a request's fields.
             let missArena = QueryArena(misses.map { Array($0.utf8) }), hitArena = QueryArena(hits.map { Array($0.utf8) })
             let miss = time(missArena) { (try? reader.contains(handle, utf8: $0, now: now)) == true }
-            let hit = time(hitArena) { (try? reader.contains(handle, utf8: $0, now: now)) == true }
-            let raw = time(rawKeys) { (try? reader.rawGet(handle, key: $0)) == true }
+            // Hits and raw gets alternate pass by pass; the ratio is the median of the per-pass
+            // ratios, so that load changes on a shared machine hit both sides alike.
+            let (hit, raw, ratio) = timePair(hitArena, { (try? reader.contains(handle, utf8: $0, now: now)) == true },
+                                             rawKeys, { (try? reader.rawGet(handle, key: $0)) == true })
             reader.reset()
             let count = try runStore { try store.count(list.name) }
             print(list.name.padding(19) + list.kind.description.padding(11) + "\(count)".padding(8, left: true)
-                  + String(format: "%8.1f%8.1f%9.1f%8.2fx", miss, hit, raw, hit / raw) + "\(misses.count)".padding(8, left: true)
+                  + String(format: "%8.1f%8.1f%9.1f%8.2fx", miss, hit, raw, ratio) + "\(misses.count)".padding(8, left: true)
                   + "  " + (mismatches == 0 ? "ok" : "\(mismatches) DIFF"))
             if mismatches != 0 { throw ExitCode(1) }
         }
@@ -98,25 +102,53 @@ struct ListBenchCommand: ParsableCommand {
     }
 
     /// Median over passes of the mean ns per call of `body` over the arena's values (after a
-    /// warm-up pass); each pass makes at least 200,000 calls. Counts true results so the
-    /// calls cannot be optimized away.
+    /// warm-up pass); each pass makes at least 200,000 calls. Time is this thread's CPU time
+    /// (CLOCK_THREAD_CPUTIME_ID), so that time spent descheduled on a shared machine is not
+    /// counted.
     func time(_ arena: QueryArena, _ body: (UnsafeRawBufferPointer) -> Bool) -> Double {
+        var results: [Double] = []
+        for pass in 0...passes {
+            let t = onePass(arena, body)
+            if pass > 0 { results.append(t) }
+        }
+        return median(results)
+    }
+
+    /// Like `time` for two loops run alternately; returns both medians and the median ratio a/b.
+    func timePair(_ a: QueryArena, _ bodyA: (UnsafeRawBufferPointer) -> Bool,
+                  _ b: QueryArena, _ bodyB: (UnsafeRawBufferPointer) -> Bool) -> (Double, Double, Double) {
+        var ta: [Double] = [], tb: [Double] = [], ratios: [Double] = []
+        for pass in 0...passes {
+            let x = onePass(a, bodyA), y = onePass(b, bodyB)
+            if pass > 0 { ta.append(x); tb.append(y); ratios.append(x / y) }
+        }
+        return (median(ta), median(tb), median(ratios))
+    }
+
+    func median(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.sorted()[values.count / 2] }
+
+    /// Mean thread-CPU ns per call over at least 200,000 calls. Counts true results so the
+    /// calls cannot be optimized away.
+    func onePass(_ arena: QueryArena, _ body: (UnsafeRawBufferPointer) -> Bool) -> Double {
         let n = arena.count
         guard n > 0 else { return .nan }
         let rounds = max(1, 200_000 / n)
-        var results: [Double] = [], truths = 0
+        var truths = 0
+        let start = Self.threadCPUTime()
         arena.bytes.withUnsafeBytes { all in
-            for pass in 0...passes {
-                let start = DispatchTime.now().uptimeNanoseconds
-                for _ in 0..<rounds {
-                    for i in 0..<n where body(UnsafeRawBufferPointer(rebasing: all[arena.offsets[i]..<arena.offsets[i + 1]])) { truths += 1 }
-                }
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(n * rounds)
-                if pass > 0 { results.append(elapsed) }
+            for _ in 0..<rounds {
+                for i in 0..<n where body(UnsafeRawBufferPointer(rebasing: all[arena.offsets[i]..<arena.offsets[i + 1]])) { truths += 1 }
             }
         }
+        let elapsed = Double(Self.threadCPUTime() - start) / Double(n * rounds)
         if truths < 0 { print(truths) }
-        return results.sorted()[results.count / 2]
+        return elapsed
+    }
+
+    static func threadCPUTime() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
     /// The looked-up fields of each event (nil when absent or null).

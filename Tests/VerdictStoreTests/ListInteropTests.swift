@@ -10,9 +10,9 @@ import Testing
 func listsWrittenByMdbLoadAreReadByVerdict() throws {
     let dir = makeTemporaryListDirectory("mdbload")
     // -T: plain text, alternating key and value lines; values are empty (no metadata).
-    #expect(try runTool(["mdb_load", "-T", "-s", "verdict.lists", dir], input: "blocked_emails\nstring ci\nbins\nprefix\n").status == 0)
-    #expect(try runTool(["mdb_load", "-T", "-s", "blocked_emails", dir], input: "fraud@example.com\n\nmule@example.org\n1\n").status == 0)
-    #expect(try runTool(["mdb_load", "-T", "-s", "bins", dir], input: "4111\n\n55\n\n").status == 0)
+    #expect(try runListTool(["mdb_load", "-T", "-s", "verdict.lists", dir], input: "blocked_emails\nstring ci\nbins\nprefix\n").status == 0)
+    #expect(try runListTool(["mdb_load", "-T", "-s", "blocked_emails", dir], input: "fraud@example.com\n\nmule@example.org\n1\n").status == 0)
+    #expect(try runListTool(["mdb_load", "-T", "-s", "bins", dir], input: "4111\n\n55\n\n").status == 0)
     let store = try ListStore(directory: dir)
     #expect(try store.lists().map(\.name) == ["bins", "blocked_emails"])
     let reader = store.makeReader()
@@ -30,18 +30,18 @@ func mdbDumpReadsWhatVerdictWrote() throws {
     let store = try ListStore(directory: dir)
     try store.create(list: "emails", kind: .stringCaseInsensitive)
     try store.add([ListEntry("A@B.C"), ListEntry("x@y.z", metadata: ListEntryMetadata(reason: "r"))], to: "emails")
-    let dump = try runTool(["mdb_dump", "-p", "-s", "emails", dir])
+    let dump = try runListTool(["mdb_dump", "-p", "-s", "emails", dir])
     #expect(dump.status == 0)
     let lines = dump.output.split(separator: "\n").map(String.init)
     #expect(lines.contains(" a@b.c") && lines.contains(" x@y.z"))
-    let meta = try runTool(["mdb_dump", "-p", "-s", "verdict.lists", dir])
+    let meta = try runListTool(["mdb_dump", "-p", "-s", "verdict.lists", dir])
     #expect(meta.output.contains(" emails\n string ci\n"))
 }
 
 @Test(.enabled(if: pythonLMDBAvailable, "needs python-lmdb (requirements.txt)"))
 func listsWrittenByPythonLMDBAreReadByVerdictAndViceVersa() throws {
     let dir = makeTemporaryListDirectory("pylmdb")
-    #expect(try runTool(["python3", listInteropScript, "write", dir]).status == 0)
+    #expect(try runListTool(["python3", listInteropScript, "write", dir]).status == 0)
     let store = try ListStore(directory: dir)
     let reader = store.makeReader()
     let emails = try reader.handle("emails"), nets = try reader.handle("nets"), bins = try reader.handle("bins")
@@ -54,6 +54,6 @@ func listsWrittenByPythonLMDBAreReadByVerdictAndViceVersa() throws {
     reader.reset()
     // And back: Verdict's keys as python-lmdb sees them.
     try store.add([ListEntry("192.168.0.0/16")], to: "nets")
-    let keys = try runTool(["python3", listInteropScript, "read", dir, "nets"]).output.split(separator: "\n")
+    let keys = try runListTool(["python3", listInteropScript, "read", dir, "nets"]).output.split(separator: "\n")
     #expect(keys.contains("04c0a8000010"))
 }

@@ -31,9 +31,9 @@ private func forEachStringField(_ line: UnsafeRawBufferPointer, _ body: (UnsafeR
     }
 }
 
-@Test(.enabled(if: referenceWorkload() != nil, "reference workload not generated: run `make workload`"))
+@Test(.enabled(if: listReferenceWorkload() != nil, "reference workload not generated: run `make workload`"))
 func everyListHitOfTheReferenceWorkloadIsReproduced() throws {
-    let root = referenceWorkload()!
+    let root = listReferenceWorkload()!
     let store = try ListStore(directory: makeTemporaryListDirectory("reference"))
     for list in referenceLists {
         try store.create(list: list.name, kind: list.kind)

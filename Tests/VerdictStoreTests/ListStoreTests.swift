@@ -1,5 +1,6 @@
 // The list store's behaviour: kinds and matching rules, metadata and expiry, adding and removing
-// entries, readers seeing commits at their next renew, map growth, and typed errors.
+// entries, readers seeing commits at their next renew, map growth, typed errors, fork detection.
+import Glibc
 import Testing
 @testable import VerdictStore
 
@@ -134,4 +135,22 @@ private func store(_ tag: String = "store", mapSize: Int = ListStore.defaultMapS
     var seen: [String] = []
     try s.forEachEntry(in: "nets") { value, meta in seen.append("\(value) \(meta?.reason ?? "-")") }
     #expect(seen == ["10.0.0.0/8 r", "::1 -"])
+}
+
+@Test func aForkedChildIsRefusedTheParentsEnvironment() throws {
+    let s = store("fork")
+    try s.create(list: "l", kind: .string)
+    try s.add([ListEntry("x")], to: "l")
+    let r = s.makeReader()
+    let l = try r.handle("l")
+    let pid = fork()
+    if pid == 0 {  // child: only an atomic load and a throw happen before _exit
+        var code: Int32 = 1
+        do { try r.renew() } catch .usedAfterFork { code = 0 } catch { code = 2 }
+        _exit(code)
+    }
+    var status: Int32 = -1
+    #expect(waitpid(pid, &status, 0) == pid)
+    #expect(status == 0)  // exited normally with code 0
+    #expect(try r.contains(l, "x", now: 0))  // the parent is unaffected
 }

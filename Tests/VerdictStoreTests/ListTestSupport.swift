@@ -10,18 +10,18 @@ func makeTemporaryListDirectory(_ tag: String = "lists") -> String {
 }
 
 /// The reference workload directory (VERDICT_WORKLOAD or <package root>/.build-workload), if generated.
-func referenceWorkload() -> String? {
+func listReferenceWorkload() -> String? {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     let path = ProcessInfo.processInfo.environment["VERDICT_WORKLOAD"] ?? root + "/.build-workload"
     return FileManager.default.fileExists(atPath: path + "/lists/blocked_emails.txt") ? path : nil
 }
 
 /// The package root (for locating helper scripts).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+let listPackageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
 /// Runs a program (looked up on PATH) and returns its exit status and standard output.
 @discardableResult
-func runTool(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+func runListTool(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
@@ -42,11 +42,11 @@ func runTool(_ arguments: [String], input: String? = nil) throws -> (status: Int
 }
 
 /// Whether a tool is installed (`mdb_load`, `mdb_dump`) or python-lmdb importable.
-func toolAvailable(_ arguments: [String]) -> Bool {
-    (try? runTool(arguments))?.status == 0
+func listToolAvailable(_ arguments: [String]) -> Bool {
+    (try? runListTool(arguments))?.status == 0
 }
 
-let pythonLMDBAvailable = toolAvailable(["python3", "-c", "import lmdb"])
-let lmdbUtilsAvailable = toolAvailable(["sh", "-c", "command -v mdb_load && command -v mdb_dump"])
+let pythonLMDBAvailable = listToolAvailable(["python3", "-c", "import lmdb"])
+let lmdbUtilsAvailable = listToolAvailable(["sh", "-c", "command -v mdb_load && command -v mdb_dump"])
 /// The python-lmdb helper of these tests.
-let listInteropScript = packageRoot + "/scripts/list_interop.py"
+let listInteropScript = listPackageRoot + "/scripts/list_interop.py"

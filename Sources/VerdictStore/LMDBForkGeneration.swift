@@ -6,16 +6,16 @@ import Glibc
 import Synchronization
 
 /// The process's fork generation: 0 in the original process, +1 in each forked child.
-let forkGenerationCounter = Atomic<Int>(0)
+let lmdbForkGenerationCounter = Atomic<Int>(0)
 
 /// Registers the child handler once per process (idempotent; safe from any thread).
-let forkHandlerInstalled: Bool = {
-    pthread_atfork(nil, nil, { forkGenerationCounter.add(1, ordering: .relaxed) }) == 0
+let lmdbForkHandlerInstalled: Bool = {
+    pthread_atfork(nil, nil, { lmdbForkGenerationCounter.add(1, ordering: .relaxed) }) == 0
 }()
 
 /// The current fork generation, installing the handler on first use.
 @inline(__always)
-func currentForkGeneration() -> Int {
-    _ = forkHandlerInstalled
-    return forkGenerationCounter.load(ordering: .relaxed)
+func lmdbCurrentForkGeneration() -> Int {
+    _ = lmdbForkHandlerInstalled
+    return lmdbForkGenerationCounter.load(ordering: .relaxed)
 }
