@@ -36,3 +36,11 @@ clean:
 # Builds the libFuzzer targets in Fuzz/ and runs each for FUZZ_SECONDS (default 20).
 fuzz-smoke: deps
 	scripts/fuzz-smoke.sh
+
+.PHONY: bench-counters
+# Velocity counters: per-event cost of the reference counters (10 window reads + 6 updates) and
+# the Redis alternative (INCR+EXPIRE x6 pipelined on loopback) in the same run. Release build.
+bench-counters: workload
+	@scripts/install-deps.sh bench
+	$(RELEASE) --product verdict
+	.build/release/verdict counters bench --workload $(WORKLOAD)
