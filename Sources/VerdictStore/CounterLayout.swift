@@ -21,6 +21,38 @@ struct CounterLevel: Equatable {
     var buckets: Int
     /// Byte offset of the ring's first cell from the counter's first cell.
     var offset: Int
+    /// The longest window the ring serves: `(buckets - 1) * resolution`.
+    var span: Int64
+    /// Lemire's fast-modulo constant for `buckets` (UInt64.max / buckets + 1).
+    var modulo: UInt64
+
+    init(resolution: Int64, buckets: Int, offset: Int) {
+        self.resolution = resolution
+        self.buckets = buckets
+        self.offset = offset
+        span = Int64(buckets - 1) * resolution
+        modulo = UInt64.max / UInt64(buckets) &+ 1
+    }
+
+    /// The ring position of a bucket number below 2^32, without a division instruction.
+    @inline(__always)
+    func position(_ bucket: UInt32) -> Int {
+        Int((modulo &* UInt64(bucket)).multipliedFullWidth(by: UInt64(buckets)).high)
+    }
+
+    /// `time / resolution` for a time in 0 ..< 2^32, with constant divisors for the usual widths
+    /// (the compiler turns those into multiplications).
+    @inline(__always)
+    func bucket(_ time: Int64) -> UInt32 {
+        let t = UInt32(truncatingIfNeeded: time)
+        switch resolution {
+        case 60: return t / 60
+        case 300: return t / 300
+        case 3600: return t / 3600
+        case 86_400: return t / 86_400
+        default: return t / UInt32(truncatingIfNeeded: resolution)
+        }
+    }
 }
 
 /// The computed placement of one counter inside its group's slots.

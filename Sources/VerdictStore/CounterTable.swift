@@ -324,12 +324,12 @@ public final class CounterTable: @unchecked Sendable {
         }
         var level = levels[plan.levelIndex]
         var l = 1
-        while l < plan.levelCount && (window + level.resolution - 1) / level.resolution > Int64(level.buckets - 1) {
+        while l < plan.levelCount && window > level.span {
             level = levels[plan.levelIndex + l]
             l += 1
         }
-        let high = UInt32(truncatingIfNeeded: now / level.resolution + 1)
-        let low = UInt32(truncatingIfNeeded: max(now - window, 0) / level.resolution + 1)
+        let high = level.bucket(now) &+ 1
+        let low = level.bucket(max(now - window, 0)) &+ 1
         let total = sumRing(cells + level.offset, buckets: level.buckets, lowEpoch: low, highEpoch: high, isSum: plan.kind == 2)
         return CounterReading(value: total)
     }
@@ -346,9 +346,9 @@ public final class CounterTable: @unchecked Sendable {
         var recorded = false
         for l in 0..<plan.levelCount {
             let level = levels[plan.levelIndex + l]
-            let bucket = now / level.resolution
-            let cell = cells + level.offset + 8 * Int(bucket % Int64(level.buckets))
-            recorded = addToCell(cell, epoch: UInt32(truncatingIfNeeded: bucket + 1), isSum: isSum, amount: Float(amount)) || recorded
+            let bucket = level.bucket(now)
+            let cell = cells + level.offset + 8 &* level.position(bucket)
+            recorded = addToCell(cell, epoch: bucket &+ 1, isSum: isSum, amount: Float(amount)) || recorded
         }
         if !recorded { groupPlans[plan.group].bump(.dropped) }
         return recorded

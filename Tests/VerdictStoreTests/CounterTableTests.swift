@@ -231,3 +231,18 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
     }
     #expect(table.statistics().allSatisfy { $0.collisions == 0 && $0.evictions == 0 && $0.occupied == 8 })
 }
+
+@Test func ringPositionsAndBucketNumbersMatchPlainArithmetic() {
+    var generator = SystemRandomNumberGenerator()
+    for bucket: Int64 in [10, 60, 300, 900, 3600] {
+        for (resolution, buckets) in CounterLayout.levels(retain: 400 * 86_400, bucket: bucket) {
+            let level = CounterLevel(resolution: resolution, buckets: buckets, offset: 0)
+            for _ in 0..<2000 {
+                let time = Int64(UInt32.random(in: 0...UInt32.max, using: &generator))
+                let number = level.bucket(time)
+                #expect(Int64(number) == time / resolution)
+                #expect(level.position(number) == Int(number) % buckets)
+            }
+        }
+    }
+}
