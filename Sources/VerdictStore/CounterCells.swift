@@ -43,8 +43,10 @@ func atomicHalf(_ pointer: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Atom
 }
 
 extension CounterGroupPlan {
+    /// The slot at `index`, masked into the region: a key from another table can never reach
+    /// outside the mapping.
     @inline(__always)
-    func slot(_ index: Int) -> UnsafeMutableRawPointer { region + index &* slotBytes }
+    func slot(_ index: Int) -> UnsafeMutableRawPointer { region + (index & mask) &* slotBytes }
 
     @inline(__always)
     func bump(_ statistic: CounterStatistic) {

@@ -45,7 +45,7 @@ public struct CounterDefinition: Equatable, Sendable {
     public var retain: Int64
     /// The width of the finest ring's buckets in seconds, a divisor of one hour (default 60): the
     /// overshoot of windows up to an hour. Engines pick the widest bucket the windows they read
-    /// allow: `3600` drops the fine ring when no window under a day is read (count and sum only).
+    /// allow: `3600` drops the fine ring when only windows over an hour are read (count and sum only).
     public var bucket: Int64
 
     /// The longest accepted `retain`: 400 days.

@@ -100,14 +100,14 @@ struct CounterBench {
         "cards_per_ip by ip distinct card.fingerprint retain 1d",
         "blocks_per_card by card.fingerprint retain 7d",
     ]
-    /// The same counters with 1-hour buckets where the rules read no window under a day
+    /// The same counters with 1-hour buckets where the rules read only windows over an hour
     /// (usd_per_email(24h), blocks_per_card(7d)): the same readings for those windows, smaller slots.
     static let fitted = declarations.enumerated().map { $0.offset == 2 || $0.offset == 5 ? $0.element + " bucket 1h" : $0.element }
     /// Also 5-minute buckets for the 1-hour windows: overshoot up to 5 minutes instead of 1.
     static let coarse = fitted.enumerated().map { $0.offset == 0 || $0.offset == 1 ? $0.element + " bucket 5m" : $0.element }
     static let configurations = [
         ("reference buckets (1 minute everywhere)", declarations),
-        ("fitted buckets (1 hour where no window under a day is read; same readings)", fitted),
+        ("fitted buckets (1 hour where only windows over an hour are read: same readings)", fitted),
         ("coarse buckets (fitted, and 5 minutes for the 1-hour windows)", coarse),
     ]
     let table: CounterTable
