@@ -22,8 +22,8 @@ struct CounterBenchCommand: ParsableCommand {
     var directory: String?
 
     func run() throws {
-        let directory = workload ?? ProcessInfo.processInfo.environment["VERDICT_WORKLOAD"] ?? ".build-workload"
-        let trace = try CounterBenchEvents(path: directory + "/events.ndjson", limit: events)
+        let workloadDirectory = workload ?? ProcessInfo.processInfo.environment["VERDICT_WORKLOAD"] ?? ".build-workload"
+        let trace = try CounterBenchEvents(path: workloadDirectory + "/events.ndjson", limit: events)
         print("counters bench: \(trace.count) reference events, 6 counters (3 key groups), \(slots) slots per group")
 
         let shm = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : nil
