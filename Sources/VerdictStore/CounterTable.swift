@@ -367,7 +367,10 @@ public final class CounterTable: @unchecked Sendable {
         var value = UInt32(truncatingIfNeeded: valueHash)
         if value == 0 { value = 1 }
         let expired = UInt32(truncatingIfNeeded: max(now - plans[counter].retain, 0))
-        addToDistinct(cells, value: value, time: UInt32(truncatingIfNeeded: now), expiredAtOrBefore: expired)
+        guard addToDistinct(cells, value: value, time: UInt32(truncatingIfNeeded: now), expiredAtOrBefore: expired) else {
+            groupPlans[plans[counter].group].bump(.dropped)
+            return false
+        }
         return true
     }
 

@@ -246,3 +246,19 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
         }
     }
 }
+
+@Test func manyThreadsAddingDistinctValuesToOneKeyLoseNone() throws {
+    let (table, directory) = try table(["cards by ip distinct card retain 1d"])
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for round in 0..<20 {
+        let now = t0 + Int64(round) * 2 * 86_400   // each round starts after the last expired
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            var key = table.key(group: 0, "10.0.0.1")
+            for value in 0..<8 {
+                table.record(0, &key, at: now, distinct: CounterTable.distinctHash("card-\(round)-\(thread)-\(value)"))
+            }
+        }
+        let reading = table.read(0, table.key(group: 0, "10.0.0.1"), window: 3600, now: now)
+        #expect(reading == CounterReading(value: 32), "round \(round)")
+    }
+}
