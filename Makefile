@@ -37,6 +37,24 @@ clean:
 fuzz-smoke: deps
 	scripts/fuzz-smoke.sh
 
+.PHONY: check-rules
+# Type-checks every ruleset in Rules/ (with its models; the reference copy needs `make workload`),
+# failing on warnings too.
+check-rules: build workload
+	@for d in Rules/*/; do $(SWIFT) run -q verdict check --warnings-as-errors "$$d" || exit 1; done
+
+# --- Models (VerdictModels) ---
+.PHONY: parity bench-models
+# Retrains Models/ and rewrites Models/goldens with the pinned xgboost/lightgbm, then runs the
+# parity tests against them (and the reference workload's expected scores).
+parity: deps workload
+	python3 Models/train.py
+	$(SWIFT) test --filter 'ParityTests|ReferenceWorkloadTests|ModelLoaderTests'
+
+# Verdict's predictor vs XGBoost/LightGBM C APIs and TL2cgen C on the same 100k rows, one run.
+bench-models: deps workload
+	Benchmarks/models.sh
+
 .PHONY: bench-counters
 # Velocity counters: per-event cost of the reference counters (10 window reads + 6 updates) and
 # the Redis alternative (INCR+EXPIRE x6 pipelined on loopback) in the same run. Release build.

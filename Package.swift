@@ -37,7 +37,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"]),
+        .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"], exclude: ["Golden"]),
         .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM"]),
         .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM"]),
         .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),

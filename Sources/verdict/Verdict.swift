@@ -7,6 +7,12 @@ struct VerdictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verdict",
         abstract: "Compile, check, evaluate and benchmark Verdict rulesets.",
-        subcommands: [CountersCommand.self]
+        subcommands: [
+            FmtCommand.self,
+            CheckCommand.self,
+            ModelCommand.self,
+            ListCommand.self,
+            CountersCommand.self,
+        ]
     )
 }
