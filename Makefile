@@ -59,3 +59,11 @@ bench-models: deps workload
 .PHONY: bench-lists
 bench-lists: release workload
 	$(SWIFT) run -c release --skip-build verdict list bench --workload $(WORKLOAD)
+
+.PHONY: bench-counters
+# Velocity counters: per-event cost of the reference counters (10 window reads + 6 updates) and
+# the Redis alternative (INCR+EXPIRE x6 pipelined on loopback) in the same run. Release build.
+bench-counters: workload
+	@scripts/install-deps.sh bench
+	$(RELEASE) --product verdict
+	.build/release/verdict counters bench --workload $(WORKLOAD)

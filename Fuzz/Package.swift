@@ -6,8 +6,8 @@
 import PackageDescription
 
 let language = Target.Dependency.product(name: "VerdictLanguage", package: "Verdict")
-let models = Target.Dependency.product(name: "VerdictModels", package: "Verdict")
 let store = Target.Dependency.product(name: "VerdictStore", package: "Verdict")
+let models = Target.Dependency.product(name: "VerdictModels", package: "Verdict")
 let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
 
 let package = Package(
@@ -16,6 +16,7 @@ let package = Package(
     targets: [
         // One line per fuzz target, e.g.
         // .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzCounterFile", dependencies: [store], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzModelLoad", dependencies: [models], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzListEntries", dependencies: [store], swiftSettings: fuzzFlags),

@@ -43,8 +43,10 @@ func atomicHalf(_ pointer: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Atom
 }
 
 extension CounterGroupPlan {
+    /// The slot at `index`, masked into the region: a key from another table can never reach
+    /// outside the mapping.
     @inline(__always)
-    func slot(_ index: Int) -> UnsafeMutableRawPointer { region + index &* slotBytes }
+    func slot(_ index: Int) -> UnsafeMutableRawPointer { region + (index & mask) &* slotBytes }
 
     @inline(__always)
     func bump(_ statistic: CounterStatistic) {
@@ -194,39 +196,45 @@ func sumRing(_ cells: UnsafeMutableRawPointer, buckets: Int, lowEpoch: UInt32, h
 /// Records `value` (a fingerprint, never 0) seen at `time` in a distinct counter's entries,
 /// replacing the value's older entry, a free or expired entry, or the oldest live one (then
 /// remembering that entry's time as `latest evicted`, which makes reads over it saturate).
-func addToDistinct(_ base: UnsafeMutableRawPointer, value: UInt32, time: UInt32, expiredAtOrBefore: UInt32) {
+/// Retries when a racing writer takes the chosen entry; false if it lost every time.
+func addToDistinct(_ base: UnsafeMutableRawPointer, value: UInt32, time: UInt32, expiredAtOrBefore: UInt32) -> Bool {
     let entries = base + 8
-    var victim = 0
-    var victimWord = UInt64.max
-    for i in 0..<CounterTable.distinctCap {
-        let atomic = atomicWord(entries + 8 * i)
-        var word = atomic.pointee.load(ordering: .relaxed)
-        if UInt32(truncatingIfNeeded: word >> 32) == value {
-            while UInt32(truncatingIfNeeded: word) < time {
-                let (done, current) = atomic.pointee.weakCompareExchange(
-                    expected: word, desired: UInt64(value) << 32 | UInt64(time), ordering: .relaxed)
-                if done { break }
-                word = current
+    let desired = UInt64(value) << 32 | UInt64(time)
+    for _ in 0..<4 {
+        var victim = 0
+        var victimWord = UInt64.max
+        for i in 0..<CounterTable.distinctCap {
+            let atomic = atomicWord(entries + 8 &* i)
+            var word = atomic.pointee.load(ordering: .relaxed)
+            if UInt32(truncatingIfNeeded: word >> 32) == value {
+                while UInt32(truncatingIfNeeded: word) < time {
+                    let (done, current) = atomic.pointee.weakCompareExchange(expected: word, desired: desired, ordering: .relaxed)
+                    if done { break }
+                    word = current
+                }
+                return true
             }
-            return
+            if victimWord == .max || UInt32(truncatingIfNeeded: word) < UInt32(truncatingIfNeeded: victimWord) {
+                victim = i
+                victimWord = word
+            }
         }
-        if UInt32(truncatingIfNeeded: word) < UInt32(truncatingIfNeeded: victimWord) || victimWord == .max {
-            victim = i
-            victimWord = word
+        let (won, _) = atomicWord(entries + 8 &* victim).pointee.compareExchange(
+            expected: victimWord, desired: desired, ordering: .relaxed)
+        guard won else { continue }
+        let victimTime = UInt32(truncatingIfNeeded: victimWord)
+        if victimWord != 0 && victimTime > expiredAtOrBefore {
+            let latest = atomicWord(base)
+            var seen = latest.pointee.load(ordering: .relaxed)
+            while seen < UInt64(victimTime) {
+                let (done, current) = latest.pointee.weakCompareExchange(expected: seen, desired: UInt64(victimTime), ordering: .relaxed)
+                if done { break }
+                seen = current
+            }
         }
+        return true
     }
-    let victimTime = UInt32(truncatingIfNeeded: victimWord)
-    if victimWord != 0 && victimTime > expiredAtOrBefore {
-        let latest = atomicWord(base)
-        var seen = latest.pointee.load(ordering: .relaxed)
-        while seen < UInt64(victimTime) {
-            let (done, current) = latest.pointee.weakCompareExchange(expected: seen, desired: UInt64(victimTime), ordering: .relaxed)
-            if done { break }
-            seen = current
-        }
-    }
-    _ = atomicWord(entries + 8 * victim).pointee.compareExchange(
-        expected: victimWord, desired: UInt64(value) << 32 | UInt64(time), ordering: .relaxed)
+    return false
 }
 
 /// The number of distinct values seen in (after, upTo], and whether the count saturated (a live

@@ -1,6 +1,7 @@
 // What a velocity counter is: its name, the key expression it is grouped by, what it aggregates
-// (count, sum, bounded distinct) and how long it retains events. Also the text form used by the
-// CLI, which is the `counter` declaration of the rule language (LANGUAGE.md §5) without `when`.
+// (count, sum, bounded distinct), how long it retains events and its finest bucket. Also the text
+// form used by the CLI: the `counter` declaration of the rule language (LANGUAGE.md §5), `when`
+// ignored, with an optional trailing `bucket DURATION`.
 
 /// What a counter aggregates over the events of one key.
 public enum CounterAggregate: Equatable, Sendable {
@@ -29,7 +30,7 @@ public enum CounterAggregate: Equatable, Sendable {
     }
 }
 
-/// One velocity counter: `counter NAME by KEY [sum EXPR | distinct EXPR] retain DURATION`.
+/// One velocity counter: `counter NAME by KEY [sum EXPR | distinct EXPR] retain DURATION [bucket DURATION]`.
 ///
 /// Counters with the same `key` expression share one slot per key value in the table, so an event
 /// hashes and probes each key once for all of that key's counters.
@@ -42,6 +43,10 @@ public struct CounterDefinition: Equatable, Sendable {
     public var aggregate: CounterAggregate
     /// The longest window that can be read, in seconds (1 second ... 400 days).
     public var retain: Int64
+    /// The width of the finest ring's buckets in seconds, a divisor of one hour (default 60): the
+    /// overshoot of windows up to an hour. Engines pick the widest bucket the windows they read
+    /// allow: `3600` drops the fine ring when only windows over an hour are read (count and sum only).
+    public var bucket: Int64
 
     /// The longest accepted `retain`: 400 days.
     public static let maximumRetain: Int64 = 400 * 86_400
@@ -49,19 +54,28 @@ public struct CounterDefinition: Equatable, Sendable {
     public static let maximumTextBytes = 64
 
     /// Creates a definition; `validate()` tells whether a table accepts it.
-    public init(name: String, key: String, aggregate: CounterAggregate = .count, retain: Int64) {
+    public init(name: String, key: String, aggregate: CounterAggregate = .count, retain: Int64, bucket: Int64 = 60) {
         self.name = name
         self.key = key
         self.aggregate = aggregate
         self.retain = retain
+        self.bucket = bucket
     }
 
-    /// Parses the declaration form `NAME by KEY [sum EXPR | distinct EXPR] [when ...] retain DURATION`,
-    /// with or without a leading `counter`. A `when` clause is accepted and ignored: conditions are
+    /// Parses the declaration form `NAME by KEY [sum EXPR | distinct EXPR] [when ...] retain DURATION
+    /// [bucket DURATION]`, with or without a leading `counter`. A `when` clause is accepted and ignored: conditions are
     /// evaluated by the engine, not stored in the table.
     public init(declaration: String) throws(CounterError) {
         var words = declaration.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         if words.first == "counter" { words.removeFirst() }
+        var bucket: Int64 = 60
+        if words.count >= 2, words[words.count - 2] == "bucket" {
+            guard let seconds = parseCounterDuration(words[words.count - 1]) else {
+                throw .invalidDefinition("'\(declaration)': '\(words[words.count - 1])' is not a duration")
+            }
+            bucket = seconds
+            words.removeLast(2)
+        }
         func fail(_ why: String) -> CounterError {
             .invalidDefinition("'\(declaration)': \(why); expected NAME by KEY [sum EXPR | distinct EXPR] retain DURATION")
         }
@@ -83,7 +97,7 @@ public struct CounterDefinition: Equatable, Sendable {
             default: throw fail("'\(rest[0])' is neither 'sum' nor 'distinct'")
             }
         }
-        self.init(name: words[0], key: words[2], aggregate: aggregate, retain: retain)
+        self.init(name: words[0], key: words[2], aggregate: aggregate, retain: retain, bucket: bucket)
         try validate()
     }
 
@@ -100,6 +114,9 @@ public struct CounterDefinition: Equatable, Sendable {
         guard retain >= 1, retain <= Self.maximumRetain else {
             throw .invalidDefinition("counter '\(name)': retain must be 1s...400d, got \(retain)s")
         }
+        guard bucket >= 1, bucket <= 3600, 3600 % bucket == 0 else {
+            throw .invalidDefinition("counter '\(name)': bucket must divide 1h (e.g. 10s, 1m, 5m, 15m, 1h), got \(bucket)s")
+        }
     }
 
     /// The declaration text, the inverse of `init(declaration:)`.
@@ -110,7 +127,8 @@ public struct CounterDefinition: Equatable, Sendable {
         case .sum(let e): text += " sum \(e)"
         case .distinct(let e): text += " distinct \(e)"
         }
-        return text + " retain \(formatCounterDuration(retain))"
+        text += " retain \(formatCounterDuration(retain))"
+        return bucket == 60 ? text : text + " bucket \(formatCounterDuration(bucket))"
     }
 }
 

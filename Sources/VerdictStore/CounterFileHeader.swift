@@ -10,7 +10,8 @@
 //   32 UInt32   slots per key group      36 UInt32 probe limit
 //   40 UInt32   counter count            44 UInt32 reserved (0)
 //   48 per counter: UInt8 aggregate (1 count, 2 sum, 3 distinct), UInt8 name length, UInt8 key
-//      length, UInt8 expression length, Int64 retain seconds, then the three UTF-8 texts.
+//      length, UInt8 expression length, Int64 retain seconds, Int64 finest bucket seconds, then
+//      the three UTF-8 texts.
 
 /// The decoded header of a counter file.
 public struct CounterFileHeader: Equatable, Sendable {
@@ -46,6 +47,7 @@ public struct CounterFileHeader: Equatable, Sendable {
             put(definition.aggregate.code)
             for text in texts { put(UInt8(text.count)) }
             put(definition.retain)
+            put(definition.bucket)
             for text in texts { bytes += text }
         }
         withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { bytes.replaceSubrange(12..<16, with: $0) }
@@ -95,11 +97,12 @@ public struct CounterFileHeader: Equatable, Sendable {
         var definitions: [CounterDefinition] = []
         var at = fixedBytes
         for _ in 0..<count {
-            guard at + 12 <= length else { throw .corruptFile(path: path, reason: "counter definitions run past the header") }
+            guard at + 20 <= length else { throw .corruptFile(path: path, reason: "counter definitions run past the header") }
             let code = bytes[at]
             let lengths = [Int(bytes[at + 1]), Int(bytes[at + 2]), Int(bytes[at + 3])]
             let retain = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 4, as: Int64.self))
-            at += 12
+            let bucket = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: at + 12, as: Int64.self))
+            at += 20
             var texts: [String] = []
             for textLength in lengths {
                 guard at + textLength <= length else { throw .corruptFile(path: path, reason: "counter definitions run past the header") }
@@ -116,7 +119,8 @@ public struct CounterFileHeader: Equatable, Sendable {
             case 3: aggregate = .distinct(texts[2])
             default: throw .corruptFile(path: path, reason: "unknown aggregate code \(code)")
             }
-            definitions.append(CounterDefinition(name: texts[0], key: texts[1], aggregate: aggregate, retain: retain))
+            definitions.append(CounterDefinition(name: texts[0], key: texts[1], aggregate: aggregate,
+                                                 retain: retain, bucket: bucket))
         }
         guard at == length else { throw .corruptFile(path: path, reason: "trailing bytes in the header") }
         let layout: CounterLayout

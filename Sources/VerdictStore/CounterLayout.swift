@@ -9,18 +9,50 @@
 //   +8  UInt32  fingerprint (XXH3-64 of the key with another seed, low 32 bits, never 0)
 //   +12 UInt32  minute of the last update (for eviction: the least recently updated slot goes)
 //   +16 the cells of each counter of the group, in definition order:
-//       count / sum: one ring per resolution level, `buckets` 8-byte cells each
+//       count / sum: one ring per resolution level (finest `bucket`, hour, day), 8-byte cells
 //                    (bucket number + 1 in the high 32 bits; UInt32 count or Float32 sum below)
 //       distinct:    UInt64 `latest evicted` time, then 32 entries (value fingerprint << 32 | time)
 
 /// One ring of time buckets of a count or sum counter.
 struct CounterLevel: Equatable {
-    /// Bucket width in seconds (60, 3600 or 86400).
+    /// Bucket width in seconds (the counter's `bucket`, 3600 or 86400).
     var resolution: Int64
     /// Number of buckets in the ring: covers windows up to `(buckets - 1) * resolution`.
     var buckets: Int
     /// Byte offset of the ring's first cell from the counter's first cell.
     var offset: Int
+    /// The longest window the ring serves: `(buckets - 1) * resolution`.
+    var span: Int64
+    /// Lemire's fast-modulo constant for `buckets` (UInt64.max / buckets + 1).
+    var modulo: UInt64
+
+    init(resolution: Int64, buckets: Int, offset: Int) {
+        self.resolution = resolution
+        self.buckets = buckets
+        self.offset = offset
+        span = Int64(buckets - 1) * resolution
+        modulo = UInt64.max / UInt64(buckets) &+ 1
+    }
+
+    /// The ring position of a bucket number below 2^32, without a division instruction.
+    @inline(__always)
+    func position(_ bucket: UInt32) -> Int {
+        Int((modulo &* UInt64(bucket)).multipliedFullWidth(by: UInt64(buckets)).high)
+    }
+
+    /// `time / resolution` for a time in 0 ..< 2^32, with constant divisors for the usual widths
+    /// (the compiler turns those into multiplications).
+    @inline(__always)
+    func bucket(_ time: Int64) -> UInt32 {
+        let t = UInt32(truncatingIfNeeded: time)
+        switch resolution {
+        case 60: return t / 60
+        case 300: return t / 300
+        case 3600: return t / 3600
+        case 86_400: return t / 86_400
+        default: return t / UInt32(truncatingIfNeeded: resolution)
+        }
+    }
 }
 
 /// The computed placement of one counter inside its group's slots.
@@ -63,12 +95,14 @@ struct CounterLayout: Equatable {
     var groups: [CounterGroupLayout]
     var fileBytes: Int
 
-    /// The rings of a count or sum counter with this retain: minutes up to an hour, hours up to a
-    /// day, days beyond; each ring one bucket longer than its span so the oldest partial bucket fits.
-    static func levels(retain: Int64) -> [(resolution: Int64, buckets: Int)] {
+    /// The rings of a count or sum counter: `bucket`-wide buckets up to an hour (none when the
+    /// bucket is an hour), hours up to a day, days beyond; each ring one bucket longer than its
+    /// span so that the oldest, partial bucket of a window fits.
+    static func levels(retain: Int64, bucket: Int64) -> [(resolution: Int64, buckets: Int)] {
         func ceilDiv(_ a: Int64, _ b: Int64) -> Int64 { (a + b - 1) / b }
-        var result: [(Int64, Int)] = [(60, Int(min(ceilDiv(retain, 60), 60)) + 1)]
-        if retain > 3600 { result.append((3600, Int(min(ceilDiv(retain, 3600), 24)) + 1)) }
+        var result: [(Int64, Int)] = []
+        if bucket < 3600 { result.append((bucket, Int(min(ceilDiv(retain, bucket), 3600 / bucket)) + 1)) }
+        if retain > 3600 || bucket == 3600 { result.append((3600, Int(min(ceilDiv(retain, 3600), 24)) + 1)) }
         if retain > 86_400 { result.append((86_400, Int(ceilDiv(retain, 86_400)) + 1)) }
         return result
     }
@@ -107,7 +141,7 @@ struct CounterLayout: Equatable {
             if case .distinct = definition.aggregate {
                 groupSize[group] += Self.distinctBytes
             } else {
-                for (resolution, buckets) in Self.levels(retain: definition.retain) {
+                for (resolution, buckets) in Self.levels(retain: definition.retain, bucket: definition.bucket) {
                     placement.levels.append(CounterLevel(resolution: resolution, buckets: buckets,
                                                          offset: groupSize[group] - placement.offset))
                     groupSize[group] += 8 * buckets

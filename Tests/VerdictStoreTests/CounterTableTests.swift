@@ -231,3 +231,34 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
     }
     #expect(table.statistics().allSatisfy { $0.collisions == 0 && $0.evictions == 0 && $0.occupied == 8 })
 }
+
+@Test func ringPositionsAndBucketNumbersMatchPlainArithmetic() {
+    var generator = SystemRandomNumberGenerator()
+    for bucket: Int64 in [10, 60, 300, 900, 3600] {
+        for (resolution, buckets) in CounterLayout.levels(retain: 400 * 86_400, bucket: bucket) {
+            let level = CounterLevel(resolution: resolution, buckets: buckets, offset: 0)
+            for _ in 0..<2000 {
+                let time = Int64(UInt32.random(in: 0...UInt32.max, using: &generator))
+                let number = level.bucket(time)
+                #expect(Int64(number) == time / resolution)
+                #expect(level.position(number) == Int(number) % buckets)
+            }
+        }
+    }
+}
+
+@Test func manyThreadsAddingDistinctValuesToOneKeyLoseNone() throws {
+    let (table, directory) = try table(["cards by ip distinct card retain 1d"])
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for round in 0..<20 {
+        let now = t0 + Int64(round) * 2 * 86_400   // each round starts after the last expired
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            var key = table.key(group: 0, "10.0.0.1")
+            for value in 0..<8 {
+                table.record(0, &key, at: now, distinct: CounterTable.distinctHash("card-\(round)-\(thread)-\(value)"))
+            }
+        }
+        let reading = table.read(0, table.key(group: 0, "10.0.0.1"), window: 3600, now: now)
+        #expect(reading == CounterReading(value: 32), "round \(round)")
+    }
+}
