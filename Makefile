@@ -67,3 +67,10 @@ bench-counters: workload
 	@scripts/install-deps.sh bench
 	$(RELEASE) --product verdict
 	.build/release/verdict counters bench --workload $(WORKLOAD)
+# --- VerdictVM / VerdictCompiler (issue 3) ---
+.PHONY: vm-arc-check
+# Release-builds VerdictVM and fails if the interpreter loop (or anything it calls) retains,
+# releases, allocates a Swift object or checks exclusivity at run time.
+vm-arc-check: deps
+	$(RELEASE) --target VerdictVM
+	python3 scripts/vm-arc-check.py .build/release/VerdictVM.build

@@ -33,12 +33,16 @@ let package = Package(
             "VerdictLanguage", "VerdictCompiler", "VerdictVM", "VerdictModels", "VerdictStore",
         ]),
         .executableTarget(name: "verdict", dependencies: [
-            "Verdict", "VerdictLanguage", "VerdictModels", "VerdictStore",
+            "Verdict", "VerdictLanguage", "VerdictModels", "VerdictStore", "VerdictVM", "VerdictCompiler",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"], exclude: ["Golden", "RadarExamples"]),
         .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM"]),
+        .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"], exclude: ["Golden"]),
+        .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM", "CMallocCounter"]),
+        // Test support: counts the calling thread's heap allocations (VM zero-allocation tests).
+        .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM"]),
         .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),
         .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore"]),

@@ -8,6 +8,7 @@ import PackageDescription
 let language = Target.Dependency.product(name: "VerdictLanguage", package: "Verdict")
 let store = Target.Dependency.product(name: "VerdictStore", package: "Verdict")
 let models = Target.Dependency.product(name: "VerdictModels", package: "Verdict")
+let vm = Target.Dependency.product(name: "VerdictVM", package: "Verdict")
 let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
 
 let package = Package(
@@ -20,5 +21,6 @@ let package = Package(
         .executableTarget(name: "FuzzModelLoad", dependencies: [models], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzListEntries", dependencies: [store], swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzVerifyBytecode", dependencies: [vm], swiftSettings: fuzzFlags),
     ]
 )

@@ -15,6 +15,8 @@ struct VerdictCommand: ParsableCommand {
             ListCommand.self,
             CountersCommand.self,
             BenchFrontendCommand.self,
+            DisasmCommand.self,
+            CompileCommand.self,
         ]
         ]
     )
