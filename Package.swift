@@ -42,6 +42,8 @@ let package = Package(
         .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM"]),
         .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),
         .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore"]),
+        // CEL conformance runner and the VM-vs-reference differential test (issue 3).
+        .testTarget(name: "VerdictConformanceTests", dependencies: ["VerdictLanguage", "VerdictCompiler", "VerdictVM"]),
     ],
     swiftLanguageModes: [.v5]
 )
