@@ -320,6 +320,61 @@ public enum Declaration: Sendable, Equatable {
 public struct SourceUnit: Sendable, Equatable {
     public var file: SourceFileID
     public var declarations: [Declaration]
-    public init(file: SourceFileID, declarations: [Declaration]) { self.file = file; self.declarations = declarations }
+    /// The file's `//` comments in source order (trivia for the formatter; not part of equality).
+    public var comments: [Comment]
+    public init(file: SourceFileID, declarations: [Declaration], comments: [Comment] = []) {
+        self.file = file; self.declarations = declarations; self.comments = comments
+    }
     public static func == (a: SourceUnit, b: SourceUnit) -> Bool { a.declarations == b.declarations }
+}
+
+// MARK: - Trivia, ids and derived names
+
+/// A `//` comment, kept so that `verdict fmt` can put it back.
+public struct Comment: Sendable, Equatable {
+    /// The comment text including the leading `//`, without the line break.
+    public var text: String
+    public var range: SourceRange
+    /// True when nothing but whitespace precedes the comment on its line.
+    public var ownLine: Bool
+    public init(text: String, range: SourceRange, ownLine: Bool) { self.text = text; self.range = range; self.ownLine = ownLine }
+}
+
+/// Hands out dense expression ids. One allocator is shared by all files of a ruleset so ids are
+/// unique across it; `count` is the size the checker's side tables need.
+public struct ExprIDAllocator: Sendable {
+    public private(set) var count = 0
+    public init() {}
+    public mutating func next() -> ExprID {
+        defer { count += 1 }
+        return count
+    }
+}
+
+extension Declaration {
+    /// The source range of the whole declaration.
+    public var range: SourceRange {
+        switch self {
+        case .ruleset(let d): return d.range
+        case .schema(let d): return d.range
+        case .list(let d): return d.range
+        case .counter(let d): return d.range
+        case .model(let d): return d.range
+        case .letBinding(let d): return d.range
+        case .rule(let d): return d.range
+        case .score(let d): return d.range
+        case .threshold(let d): return d.range
+        case .precedence(let d): return d.range
+        case .onError(let d): return d.range
+        }
+    }
+}
+
+extension RuleDeclaration {
+    /// The rule's name: as written, or `rule_<line>` for an unnamed Radar rule (line of its action
+    /// keyword in `file`, 1-based).
+    public func effectiveName(in file: SourceFile) -> String {
+        if let name { return name.name }
+        return "rule_\(file.location(of: action.range.start).line)"
+    }
 }

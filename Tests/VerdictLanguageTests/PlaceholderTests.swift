@@ -1,4 +1,0 @@
-import Testing
-@testable import VerdictLanguage
-
-@Test func placeholder() {}
