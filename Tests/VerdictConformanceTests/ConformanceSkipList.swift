@@ -90,11 +90,37 @@ enum ConformanceSkipList {
             "lists/concatenation/list_repeat", "lists/concatenation/empty_empty",
             "lists/concatenation/left_unit", "lists/concatenation/right_unit",
         ])
+        skip("list value outside `in`: list literals are only the right operand of `in` (LANGUAGE.md §2)", [
+            "basic/self_eval_zeroish/self_eval_empty_list", "basic/self_eval_nonzeroish/self_eval_list_singleitem",
+            "comparisons/eq_literal/eq_list_empty", "comparisons/eq_literal/eq_list_numbers",
+            "comparisons/eq_literal/not_eq_list_order", "comparisons/eq_literal/not_eq_list_string_case",
+            "comparisons/ne_literal/ne_list_empty", "comparisons/ne_literal/not_ne_list_empty",
+            "comparisons/ne_literal/ne_list_bool", "comparisons/ne_literal/not_ne_list_bool",
+            "comparisons/ne_literal/not_ne_list_of_list",
+            "lists/index/zero_based", "lists/index/singleton", "lists/index/middle", "lists/index/last",
+            "lists/index/index_out_of_bounds", "lists/size/list_empty", "lists/size/list",
+        ])
+        skip("ordering of bools: Verdict compares bools with == and != only", [
+            "comparisons/lt_literal/lt_bool_false_first", "comparisons/lt_literal/not_lt_bool_same",
+            "comparisons/lt_literal/not_lt_bool_true_first", "comparisons/gt_literal/gt_bool_true_false",
+            "comparisons/gt_literal/not_gt_bool_false_true", "comparisons/gt_literal/not_gt_bool_same",
+            "comparisons/lte_literal/lte_bool_false_true", "comparisons/lte_literal/lte_bool_false_false",
+            "comparisons/lte_literal/lte_bool_true_false", "comparisons/gte_literal/gte_bool_gt",
+            "comparisons/gte_literal/gte_bool_eq", "comparisons/gte_literal/not_gte_bool_lt",
+            "comparisons/bound/bool_lt_right_true",
+        ])
         skip("declares a variable named like a keyword; schema field names cannot be keywords", [
             "basic/reserved_const/false", "basic/reserved_const/true",
         ])
         return rules
     }()
+
+    /// Applicable cases that fail today because of a bug outside this test target, with the
+    /// owner and the bug. The runner fails if one of them starts passing (remove it then).
+    static let knownFailures: [String: String] = [
+        "comparisons/gt_literal/not_gt_double":
+            "parser (Lexer.swift): CEL float literals may start with '.' (`.99`); the lexer rejects them",
+    ]
 
     // MARK: - Expected results and bindings
 
