@@ -1,6 +1,7 @@
 // The decision procedure of LANGUAGE.md §7 over the reference evaluator, in trace form (every
 // rule, score and threshold evaluated): challenge as a non-terminating flag, precedence among fired
-// enforced rules, `shadow`, `rollout N% by KEY`, additive scores and thresholds, `on error`.
+// enforced rules, `shadow`, `rollout N% by KEY`, additive (saturating) scores, thresholds (the most
+// severe action that holds wins: block > review > challenge > allow), `on error`.
 // The VM's verdict (action, deciding rule, score, fired rules, per-rule missing/error) must equal
 // this one for every program and request.
 import VerdictLanguage
@@ -17,8 +18,9 @@ public struct ReferenceFiredRule: Hashable, Sendable {
 /// The verdict of one evaluation.
 public struct ReferenceVerdict: Hashable, Sendable, CustomStringConvertible {
     public var action: VerdictAction
-    /// The rule whose action decided (for `on error`, the rule whose condition failed); nil when
-    /// thresholds or nothing decided.
+    /// The rule whose action decided (for `on error`, the rule whose condition failed; for a
+    /// challenge verdict, the first enforced challenge rule that fired); nil when thresholds or
+    /// nothing decided.
     public var decidingRule: String?
     /// Sum of the points of every score whose condition is true.
     public var score: Int64
@@ -50,6 +52,7 @@ extension ReferenceEvaluator {
                                        missingRules: [], errorRules: [], conditions: [], version: ruleset.version)
         // Enforced candidates in rule order: (action, rule name).
         var candidates: [(Action, String)] = []
+        var firstChallenge: String?
         for rule in ruleset.rules {
             let outcome = evaluate(rule.condition)
             verdict.conditions.append(outcome)
@@ -60,14 +63,21 @@ extension ReferenceEvaluator {
             if outcome.isTrue {
                 verdict.fired.append(ReferenceFiredRule(name: rule.name, shadow: rule.shadow, outsideRollout: !inside))
                 guard enforced else { continue }
-                if rule.action == .challenge { verdict.challenge = true } else { candidates.append((rule.action, rule.name)) }
+                if rule.action == .challenge {
+                    verdict.challenge = true
+                    firstChallenge = firstChallenge ?? rule.name
+                } else {
+                    candidates.append((rule.action, rule.name))
+                }
             } else if case .error = outcome, enforced, let onError = ruleset.onError {
                 candidates.append((onError, rule.name))
             }
         }
         var total: Int64 = 0
         for score in ruleset.scores where evaluate(score.condition).isTrue {
-            total = total &+ score.points
+            // Saturating: a score cannot overflow into the opposite sign.
+            let (sum, overflow) = total.addingReportingOverflow(score.points)
+            total = overflow ? (score.points > 0 ? .max : .min) : sum
         }
         verdict.score = total
         self.score = total
@@ -78,13 +88,16 @@ extension ReferenceEvaluator {
                 return verdict
             }
         }
+        // Thresholds: the most severe action whose condition holds (block > review > challenge > allow).
         let reached = ruleset.thresholds.filter { evaluate($0.condition).isTrue }.map(\.action)
-        if reached.contains(.challenge) { verdict.challenge = true }
-        if let action = ruleset.precedence.first(where: reached.contains) {
+        if let action = ([.block, .review, .challenge, .allow] as [Action]).first(where: reached.contains) {
             verdict.action = VerdictAction(rawValue: action.rawValue) ?? .none
             return verdict
         }
-        verdict.action = verdict.challenge ? .challenge : .none
+        if verdict.challenge {
+            verdict.action = .challenge
+            verdict.decidingRule = firstChallenge
+        }
         return verdict
     }
 

@@ -47,7 +47,11 @@ public final class ReferenceEvaluator {
         case .double(let v): return .value(.double(v))
         case .bool(let v): return .value(.bool(v))
         case .string(let s):
-            if let constant = ruleset.constant(of: expression.id) { return .value(ReferenceEvaluator.value(of: constant)) }
+            // An ip literal (`ip == "10.0.0.1"`) is parsed here; text literals are used as written
+            // (not the checker's pre-folded constant) so case folding is checked independently.
+            if ruleset.type(of: expression.id) == .ip {
+                return IPAddress(s).map { .value(.ip($0)) } ?? .error(.conversion)
+            }
             return .value(.string(s))
         case .duration(let count, let unit):
             let r = count.multipliedReportingOverflow(by: unit.seconds)
@@ -169,7 +173,9 @@ public final class ReferenceEvaluator {
                 return .value(.bool(items.contains { ReferenceSemantics.equal(values[0], $0, caseInsensitive: ci) }))
             }
         case .inStoreList(let id):
-            return strict([evaluate(left)]) { .value(.bool(self.host.listContains(self.ruleset.lists[id], $0[0]))) }
+            return strict([evaluate(left)]) {
+                .value(.bool(self.host.listContains(self.ruleset.lists[id], key: ReferenceEvaluator.canonicalBytes($0[0]))))
+            }
         case .includes(let ci):
             return strict([evaluate(left), evaluate(right)]) { values in
                 guard case .string(let a) = values[0], case .string(let b) = values[1] else { return .error(.conversion) }
@@ -203,9 +209,11 @@ public final class ReferenceEvaluator {
             return strict([evaluate(counter.key)]) { values in
                 var key = values[0]
                 if self.ruleset.type(of: counter.key.id) == .stringCaseInsensitive, case .string(let s) = key {
-                    key = .string(s.lowercased())
+                    key = .string(ReferenceSemantics.lower(s))
                 }
-                return .value(self.host.counterRead(counter, key: key, windowSeconds: window))
+                let read = self.host.counterRead(counter, windowSeconds: window, key: ReferenceEvaluator.canonicalBytes(key))
+                if counter.readType == .double { return .value(.double(read)) }
+                return Double(Int64.min) <= read && read < 9223372036854775808.0 ? .value(.int(Int64(read))) : .error(.conversion)
             }
         case .modelRaw(let id)?:
             return model(id).raw
@@ -238,8 +246,8 @@ public final class ReferenceEvaluator {
                 default: return .value(.bool(ReferenceSemantics.contains(a, b)))
                 }
             case (.matches(let pattern), .string(let s)): return ReferenceSemantics.matches(s, pattern: pattern)
-            case (.lower, .string(let s)): return .value(.string(s.lowercased()))
-            case (.upper, .string(let s)): return .value(.string(s.uppercased()))
+            case (.lower, .string(let s)): return .value(.string(ReferenceSemantics.lower(s)))
+            case (.upper, .string(let s)): return .value(.string(ReferenceSemantics.upper(s)))
             case (.domain, .string(let s)): return ReferenceSemantics.domain(s)
             case (.toInt, let v): return ReferenceSemantics.toInt(v)
             case (.toDouble, let v): return ReferenceSemantics.toDouble(v)
@@ -278,8 +286,9 @@ public final class ReferenceEvaluator {
         return Int64(hash % UInt64(buckets))
     }
 
-    /// The bytes a key hashes as: UTF-8 text, int/timestamp as 8 little-endian bytes, a bool as one
-    /// byte, an ip as its 16 bytes (network order).
+    /// The bytes a key hashes as (and the VM's host interface passes): UTF-8 text, int/timestamp/
+    /// double as 8 little-endian bytes, a bool as one byte, an ip as its 4 (IPv4) or 16 bytes in
+    /// network order.
     static func canonicalBytes(_ key: ReferenceValue) -> [UInt8] {
         func littleEndian(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
         func bigEndian(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * UInt64($0))) } }
@@ -288,7 +297,7 @@ public final class ReferenceEvaluator {
         case .int(let v), .timestamp(let v), .duration(let v): return littleEndian(UInt64(bitPattern: v))
         case .double(let v): return littleEndian(v.bitPattern)
         case .bool(let v): return [v ? 1 : 0]
-        case .ip(let a): return bigEndian(a.high) + bigEndian(a.low)
+        case .ip(let a): return a.isIPv4 ? Array(bigEndian(a.low).suffix(4)) : bigEndian(a.high) + bigEndian(a.low)
         case .action(let a): return Array(a.rawValue.utf8)
         case .list: return []
         }

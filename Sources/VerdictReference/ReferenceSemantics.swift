@@ -1,8 +1,10 @@
 // The meaning of every operator and builtin of the rule language on plain values (LANGUAGE.md
 // §2-4, CEL langdef where the language is silent), written for clarity, not speed: checked
 // integer arithmetic, exact int/double comparison, text compared by code points (no Unicode
-// normalisation), case-insensitive comparison by lower-casing, CEL conversions. Strict in the
-// sense of §4: callers handle missing/error operands before calling these.
+// normalisation), CEL conversions. Case mapping (`lower`, `upper`, `ci` comparisons, `domain`)
+// is ASCII-only, the VM's documented choice where LANGUAGE.md is silent (like CEL's
+// `lowerAscii`): non-ASCII letters compare exactly. Strict in the sense of §4: callers handle
+// missing/error operands before calling these.
 import Foundation
 import VerdictLanguage
 
@@ -139,8 +141,15 @@ enum ReferenceSemantics {
 
     // MARK: Text
 
-    /// Case folding for `ci` comparisons: Unicode lower-casing of every scalar.
-    static func fold(_ s: String) -> [UInt8] { Array(s.lowercased().utf8) }
+    /// Case folding for `ci` comparisons: ASCII `A-Z` to `a-z`, every other byte unchanged.
+    static func fold(_ s: String) -> [UInt8] { s.utf8.map(lowerASCII) }
+
+    static func lowerASCII(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+    static func upperASCII(_ b: UInt8) -> UInt8 { b >= 97 && b <= 122 ? b - 32 : b }
+
+    /// `lower(s)` / `upper(s)`: ASCII case mapping.
+    static func lower(_ s: String) -> String { String(decoding: s.utf8.map(lowerASCII), as: UTF8.self) }
+    static func upper(_ s: String) -> String { String(decoding: s.utf8.map(upperASCII), as: UTF8.self) }
 
     /// Byte-subsequence search on UTF-8, which for valid UTF-8 is code-point substring search.
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
@@ -156,8 +165,8 @@ enum ReferenceSemantics {
 
     /// Radar `LIKE`: anchored; `%` any run of code points, `_` exactly one.
     static func like(_ value: String, pattern: String, caseInsensitive: Bool) -> Bool {
-        let s = Array((caseInsensitive ? value.lowercased() : value).unicodeScalars)
-        let p = Array((caseInsensitive ? pattern.lowercased() : pattern).unicodeScalars)
+        let s = Array((caseInsensitive ? lower(value) : value).unicodeScalars)
+        let p = Array((caseInsensitive ? lower(pattern) : pattern).unicodeScalars)
         // Classic wildcard matching with backtracking to the last `%`.
         var i = 0, j = 0, star = -1, mark = 0
         while i < s.count {
@@ -185,7 +194,7 @@ enum ReferenceSemantics {
     /// `domain(email)`: text after the last `@`, lower-cased; missing without `@`.
     static func domain(_ email: String) -> ReferenceResult {
         guard let at = email.lastIndex(of: "@") else { return .missing }
-        return .value(.string(String(email[email.index(after: at)...]).lowercased()))
+        return .value(.string(lower(String(email[email.index(after: at)...]))))
     }
 
     // MARK: Conversions
