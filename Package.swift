@@ -42,7 +42,9 @@ let package = Package(
         ]),
 
         .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"]),
-        .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM"]),
+        .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM", "CMallocCounter"]),
+        // Test support: counts the calling thread's heap allocations (VM zero-allocation tests).
+        .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM"]),
         .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),
         .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore"]),
