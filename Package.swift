@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "VerdictModels"),
         .target(name: "VerdictStore", dependencies: ["CLMDB", "CXXHash"]),
         // The reference tree-walking evaluator and the random program generator: tests and fuzzing only.
-        .target(name: "VerdictReference", dependencies: ["VerdictLanguage", "CXXHash"]),
+        .target(name: "VerdictReference", dependencies: ["VerdictLanguage", "VerdictVM", "CXXHash"]),
         .target(name: "Verdict", dependencies: [
             "VerdictLanguage", "VerdictCompiler", "VerdictVM", "VerdictModels", "VerdictStore",
         ]),

@@ -231,7 +231,7 @@ enum ReferenceSemantics {
         case .int(let v): return .value(.string(String(v)))
         case .double(let v): return .value(.string(formatDouble(v)))
         case .bool(let v): return .value(.string(v ? "true" : "false"))
-        case .ip(let v): return .value(.string(v.description))
+        case .ip(let v): return .value(.string(formatAddress(v)))
         case .timestamp(let v): return .value(.string(String(v)))
         case .duration(let v): return .value(.string("\(v)s"))
         case .action(let v): return .value(.string(v.rawValue))
@@ -239,10 +239,21 @@ enum ReferenceSemantics {
         }
     }
 
-    /// `string(double)`: the shortest text that reads back to the same double (Swift's
-    /// description), without a trailing `.0` for whole numbers.
+    /// `string(double)` (LANGUAGE.md is silent; this is the VM's documented rendering): whole
+    /// numbers below 1e15 as `N.0` (`-0.0` keeps its sign), `NaN`, `+infinity`, `-infinity`,
+    /// otherwise the shortest text that reads back to the same double.
     static func formatDouble(_ v: Double) -> String {
-        let text = "\(v)"
-        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "+infinity" : "-infinity" }
+        if v == v.rounded(), Swift.abs(v) < 1e15 { return (v.sign == .minus ? "-" : "") + String(Int64(Swift.abs(v))) + ".0" }
+        return "\(v)"
+    }
+
+    /// `string(ip)`: dotted IPv4, RFC 5952 IPv6 (inet_ntop).
+    static func formatAddress(_ address: IPAddress) -> String {
+        let bytes = ReferenceEvaluator.canonicalBytes(.ip(address))
+        var out = [CChar](repeating: 0, count: 64)
+        let ok = bytes.withUnsafeBytes { inet_ntop(bytes.count == 4 ? AF_INET : AF_INET6, $0.baseAddress, &out, 64) } != nil
+        return ok ? String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : address.description
     }
 }
