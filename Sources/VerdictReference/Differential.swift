@@ -44,7 +44,8 @@ public enum Differential {
         var generator = ProgramGenerator(seed: seed, maxDepth: maxDepth)
         let generated = generator.program(seed: seed)
         summary.programs += 1
-        let checked = Frontend.check(text: generated.source, path: "generated.rules")
+        let checked = Frontend.check(text: generated.source, path: "generated.rules",
+                                     options: CheckOptions(modelCatalog: InMemoryModelCatalog(generated.modelFeatures)))
         guard let ruleset = checked.ruleset else {
             let first = checked.diagnostics.first { $0.severity == .error }
             summary.rejected.append("seed \(seed): \(first.map { DiagnosticRenderer(sources: checked.sources).render($0) } ?? "")")

@@ -23,6 +23,9 @@ public struct GeneratedProgram: Sendable {
     public var fields: [GeneratedField]
     /// Entries of every declared list (served by `PrecomputedHost`).
     public var listEntries: [String: [String]]
+    /// Feature names of every declared model, by the path written in its declaration (what a
+    /// `ModelCatalog` must describe for the checker).
+    public var modelFeatures: [String: [String]]
     public var seed: UInt64
 }
 
@@ -38,6 +41,7 @@ public struct ProgramGenerator {
     private var fields: [GeneratedField] = []
     private var lets: [(name: String, type: GeneratedType)] = []
     private var counters: [(name: String, sum: Bool)] = []
+    private var models: [String] = []
     private let maxDepth: Int
 
     /// `maxDepth` bounds expression nesting (3-4 gives programs of a few hundred nodes).
@@ -66,6 +70,7 @@ public struct ProgramGenerator {
         fields = []
         lets = []
         counters = []
+        models = []
         var lines: [String] = ["ruleset generated version \"seed-\(seed)\"", "", "schema {"]
         // Always at least one field of every type, plus a few more, some dotted.
         var types = GeneratedType.allCases
@@ -91,6 +96,20 @@ public struct ProgramGenerator {
             let aggregate = sum ? " sum \(pickField(.double))" : ""
             counters.append(("c\(index)", sum))
             lines.append("counter c\(index) by \(key)\(aggregate) retain 7d")
+        }
+        var modelFeatures: [String: [String]] = [:]
+        for index in 0..<random.below(3) {
+            // Features: numbers, bools (1.0/0.0) and expressions that may be missing or fail.
+            let features = (0..<(1 + random.below(3))).map { "x\($0)" }
+            let bindings = features.map { feature -> String in
+                let type = random.pick([GeneratedType.int, .double, .bool])
+                return "  \(feature) = \(expression(type, depth: 2))"
+            }
+            modelFeatures["m\(index).json"] = features
+            lines.append("model m\(index) \(random.pick(["xgboost", "lightgbm", "linear"])) \"m\(index).json\" {")
+            lines += bindings
+            lines.append("}")
+            models.append("m\(index)")
         }
         for index in 0..<random.below(4) {
             let type = random.pick([GeneratedType.int, .double, .bool, .string, .bool])
@@ -120,7 +139,7 @@ public struct ProgramGenerator {
             lines.append("precedence \(order.joined(separator: " > "))")
         }
         return GeneratedProgram(source: lines.joined(separator: "\n") + "\n", fields: fields,
-                                listEntries: listEntries, seed: seed)
+                                listEntries: listEntries, modelFeatures: modelFeatures, seed: seed)
     }
 
     /// A random request for `program`: each field missing one time in five, else an edge value.
@@ -188,12 +207,15 @@ public struct ProgramGenerator {
             default: return "int(\(pickField(.timestamp)))"
             }
         case .double:
-            switch random.below(8) {
+            switch random.below(9) {
             case 0, 1, 2: return "(\(expression(.double, depth: d)) \(random.pick(["+", "-", "*", "/"])) \(expression(.double, depth: d)))"
             case 3: return "-(\(expression(.double, depth: d)))"
             case 4: return "double(\(random.chance(1, in: 3) ? quoted(random.pick(ProgramGenerator.texts)) : expression(.int, depth: d)))"
             case 5: return "(\(expression(.bool, depth: d)) ? \(expression(.double, depth: d)) : \(expression(.double, depth: d)))"
             case 6: return "abs(\(expression(.double, depth: d)))"
+            case 7 where !models.isEmpty:
+                let model = random.pick(models)
+                return random.chance(1, in: 2) ? model : "raw(\(model))"
             default: return "\(random.pick(["min", "max"]))(\(expression(.double, depth: d)), \(expression(.double, depth: d)))"
             }
         case .string, .country:

@@ -145,7 +145,8 @@ private let decisionSchema = """
     for seed in UInt64(0)..<200 {
         var generator = ProgramGenerator(seed: seed)
         let program = generator.program(seed: seed)
-        let result = Frontend.check(text: program.source)
+        let result = Frontend.check(text: program.source,
+                                    options: CheckOptions(modelCatalog: InMemoryModelCatalog(program.modelFeatures)))
         #expect(result.ruleset != nil, "seed \(seed): \(result.diagnostics.first { $0.severity == .error }?.message ?? "")\n\(program.source)")
     }
 }
