@@ -36,3 +36,11 @@ clean:
 # Builds the libFuzzer targets in Fuzz/ and runs each for FUZZ_SECONDS (default 20).
 fuzz-smoke: deps
 	scripts/fuzz-smoke.sh
+
+# --- VerdictVM / VerdictCompiler (issue 3) ---
+.PHONY: vm-arc-check
+# Release-builds VerdictVM and fails if the interpreter loop (or anything it calls) retains,
+# releases, allocates a Swift object or checks exclusivity at run time.
+vm-arc-check: deps
+	$(RELEASE) --target VerdictVM
+	python3 scripts/vm-arc-check.py .build/release/VerdictVM.build

@@ -37,7 +37,7 @@ let package = Package(
             "VerdictLanguage", "VerdictCompiler", "VerdictVM", "VerdictModels", "VerdictStore",
         ]),
         .executableTarget(name: "verdict", dependencies: [
-            "Verdict", "VerdictLanguage", "VerdictModels", "VerdictStore",
+            "Verdict", "VerdictLanguage", "VerdictModels", "VerdictStore", "VerdictVM", "VerdictCompiler",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

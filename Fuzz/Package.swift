@@ -6,6 +6,7 @@
 import PackageDescription
 
 let language = Target.Dependency.product(name: "VerdictLanguage", package: "Verdict")
+let vm = Target.Dependency.product(name: "VerdictVM", package: "Verdict")
 let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
 
 let package = Package(
@@ -14,5 +15,6 @@ let package = Package(
     targets: [
         // One line per fuzz target, e.g.
         // .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzVerifyBytecode", dependencies: [vm], swiftSettings: fuzzFlags),
     ]
 )

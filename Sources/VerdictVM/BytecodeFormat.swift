@@ -77,14 +77,16 @@ public enum BytecodeFormat {
         w.u8(p.onError.rawValue)
         w.u32(p.resultRegister.map { UInt32($0) } ?? UInt32.max)
 
-        var out = magic
+        return wrapPayload(w.data)
+    }
+
+    /// A file around `payload` with a correct header (for fuzzing the payload decoder and verifier).
+    public static func wrapPayload(_ payload: [UInt8]) -> [UInt8] {
         var header = Writer()
         header.u16(version); header.u16(0)
-        header.u64(UInt64(w.data.count))
-        header.u64(w.data.withUnsafeBytes { XXH3_64bits($0.baseAddress, $0.count) })
-        out += header.data
-        out += w.data
-        return out
+        header.u64(UInt64(payload.count))
+        header.u64(payload.withUnsafeBytes { XXH3_64bits($0.baseAddress, $0.count) })
+        return magic + header.data + payload
     }
 
     /// Decodes and verifies a `.vbc` file.

@@ -62,6 +62,11 @@ final class ProgramImage {
     let counterReads: UnsafeMutablePointer<CounterReadRuntime>
     let models: UnsafeMutablePointer<ModelRuntime>
     let modelArguments: UnsafeMutablePointer<UInt16>
+    let precedence: UnsafeMutablePointer<VerdictAction>
+    let precedenceCount: Int
+    let thresholds: UnsafeMutablePointer<ThresholdInfo>
+    let thresholdCount: Int
+    let lazyRegisters: Range<Int>
     let registerCount: Int
     let ruleCount: Int
     let maxFeatures: Int
@@ -124,12 +129,18 @@ final class ProgramImage {
             return ModelRuntime(argumentStart: Int32(arguments.count), argumentCount: Int32(m.arguments.count))
         })
         modelArguments = copy(arguments)
+        precedence = copy(p.precedence)
+        precedenceCount = p.precedence.count
+        thresholds = copy(p.thresholds)
+        thresholdCount = p.thresholds.count
+        lazyRegisters = p.lazyRegisters
         registerCount = p.registerTypes.count
         ruleCount = p.rules.count
         maxFeatures = p.models.map(\.arguments.count).max() ?? 0
         allocations = [UnsafeMutableRawPointer(code), UnsafeMutableRawPointer(constants), UnsafeMutableRawPointer(constantBytes),
                        UnsafeMutableRawPointer(rules), UnsafeMutableRawPointer(setHeaders), UnsafeMutableRawPointer(setEntries),
-                       UnsafeMutableRawPointer(counterReads), UnsafeMutableRawPointer(models), UnsafeMutableRawPointer(modelArguments)]
+                       UnsafeMutableRawPointer(counterReads), UnsafeMutableRawPointer(models), UnsafeMutableRawPointer(modelArguments),
+                       UnsafeMutableRawPointer(precedence), UnsafeMutableRawPointer(thresholds)]
     }
 
     deinit {

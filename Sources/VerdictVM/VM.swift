@@ -29,7 +29,7 @@ public enum VM {
     @inline(__always)
     private static func prepare(_ request: Request, host: Host, mode: EvaluationMode) -> Int {
         let ctx = request.context
-        let lazy = request.program.contents.lazyRegisters
+        let lazy = request.program.image.lazyRegisters
         let r = ctx.pointee.registers
         for i in lazy { r[i].tag = Tag.unset }
         ctx.pointee.fired.update(repeating: 0, count: request.wordCount * 4)
@@ -46,11 +46,12 @@ public enum VM {
     /// challenge > allow), else none — or challenge when a challenge rule fired.
     private static func decide(_ request: Request) -> Verdict {
         let c = request.context.pointee
-        let contents = request.program.contents
+        let image = request.program.image
         let challengeRule = c.best[Int(VerdictAction.challenge.rawValue)]
         var verdict = Verdict(action: .none, decidingRule: nil, score: c.score, challenge: challengeRule >= 0,
                               stoppedEarly: c.stoppedEarly)
-        for action in contents.precedence {
+        for i in 0..<image.precedenceCount {
+            let action = image.precedence[i]
             let rule = c.best[Int(action.rawValue)]
             if rule >= 0 {
                 verdict.action = action
@@ -59,7 +60,8 @@ public enum VM {
             }
         }
         var severity = 0
-        for threshold in contents.thresholds where c.score >= threshold.minimumScore {
+        for i in 0..<image.thresholdCount where c.score >= image.thresholds[i].minimumScore {
+            let threshold = image.thresholds[i]
             let s = thresholdSeverity(threshold.action)
             if s > severity { severity = s; verdict.action = threshold.action }
         }

@@ -7,6 +7,6 @@ struct VerdictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verdict",
         abstract: "Compile, check, evaluate and benchmark Verdict rulesets.",
-        subcommands: []
+        subcommands: [DisasmCommand.self]
     )
 }
