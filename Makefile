@@ -37,6 +37,12 @@ clean:
 fuzz-smoke: deps
 	scripts/fuzz-smoke.sh
 
+.PHONY: check-rules
+# Type-checks every ruleset in Rules/ (with its models; the reference copy needs `make workload`),
+# failing on warnings too.
+check-rules: build workload
+	@for d in Rules/*/; do $(SWIFT) run -q verdict check --warnings-as-errors "$$d" || exit 1; done
+
 # --- VerdictVM / VerdictCompiler (issue 3) ---
 .PHONY: vm-arc-check
 # Release-builds VerdictVM and fails if the interpreter loop (or anything it calls) retains,

@@ -25,20 +25,21 @@ extension Checker {
         if case .model(let id)? = symbols[name] {
             use(name, .model(id), context)
             for argument in arguments { _ = check(argument, context.operand(duration: false)) }
-            error("model-call", "model '\(name)' is not a function; its name is its output", at: expr.range,
+            error(.modelCall, "model '\(name)' is not a function; its name is its output", at: expr.range,
                   hint: "write \(name) > 0.5, or raw(\(name)) for the margin")
             return record(expr, .error)
         }
         guard let arity = Checker.functionArity[name] else {
             for argument in arguments { _ = check(argument, context.operand(duration: false)) }
             let candidates = Checker.functionArity.keys.sorted() + counterDeclarations.map(\.name.name)
-            error("unknown-function", "unknown function '\(name)'", at: expr.range,
-                  hint: Suggestion.hint(for: name, among: candidates))
+            error(.unknownFunction, "unknown function '\(name)'", at: expr.range,
+                  hint: Suggestion.hint(for: name, among: candidates)
+                    ?? "the functions are " + Checker.functionArity.keys.sorted().joined(separator: ", "))
             return record(expr, .error)
         }
         guard arguments.count == arity else {
             for argument in arguments { _ = check(argument, context.operand(duration: false)) }
-            error("wrong-arity", "'\(name)' takes \(arity) argument\(arity == 1 ? "" : "s"), found \(arguments.count)",
+            error(.wrongArity, "'\(name)' takes \(arity) argument\(arity == 1 ? "" : "s"), found \(arguments.count)",
                   at: expr.range)
             return record(expr, .error)
         }
@@ -53,7 +54,7 @@ extension Checker {
         if types.contains(where: \.isError) { return record(expr, .error) }
         let first = types[0]
         func reject(_ expected: String, _ index: Int = 0, hint: String? = nil) -> VerdictType {
-            error("argument-type", "'\(name)' expects \(expected), not '\(types[index])'", at: arguments[index].range, hint: hint)
+            error(.argumentType, "'\(name)' expects \(expected), not '\(types[index])'", at: arguments[index].range, hint: hint)
             return record(expr, .error)
         }
         switch name {
@@ -94,7 +95,7 @@ extension Checker {
                 return reject("a network literal such as \"10.0.0.0/8\" as its second argument", 1)
             }
             guard let network = IPNetwork(text) else {
-                error("invalid-cidr", "'\(text)' is not a CIDR network", at: arguments[1].range,
+                error(.invalidCidr, "'\(text)' is not a CIDR network", at: arguments[1].range,
                       hint: "e.g. \"10.0.0.0/8\" or \"2001:db8::/32\"")
                 return record(expr, .error)
             }
@@ -112,23 +113,23 @@ extension Checker {
         guard let arity = Checker.methodArity[name] else {
             for argument in arguments { _ = check(argument, context.operand(duration: false)) }
             if Checker.functionArity[name] != nil {
-                error("unknown-method", "'\(name)' is a function, not a method", at: expr.range,
+                error(.unknownMethod, "'\(name)' is a function, not a method", at: expr.range,
                       hint: "write \(name)(\(sources[target.range.file]?.text(of: target.range) ?? "x")\(arguments.isEmpty ? "" : ", ..."))")
             } else {
-                error("unknown-method", "unknown method '\(name)'", at: expr.range,
+                error(.unknownMethod, "unknown method '\(name)'", at: expr.range,
                       hint: Suggestion.hint(for: name, among: Checker.methodArity.keys.sorted()))
             }
             return record(expr, .error)
         }
         guard arguments.count == arity else {
             for argument in arguments { _ = check(argument, context.operand(duration: false)) }
-            error("wrong-arity", "'.\(name)' takes \(arity) argument\(arity == 1 ? "" : "s"), found \(arguments.count)",
+            error(.wrongArity, "'.\(name)' takes \(arity) argument\(arity == 1 ? "" : "s"), found \(arguments.count)",
                   at: expr.range)
             return record(expr, .error)
         }
         if targetType.isError { return record(expr, .error) }
         guard targetType.isText else {
-            error("argument-type", "'.\(name)' is a string method; it cannot be called on '\(targetType)'", at: target.range,
+            error(.argumentType, "'.\(name)' is a string method; it cannot be called on '\(targetType)'", at: target.range,
                   hint: "convert with string(...)")
             return record(expr, .error)
         }
@@ -137,7 +138,7 @@ extension Checker {
         let argumentType = check(arguments[0], context.operand(duration: false))
         if argumentType.isError { return record(expr, .error) }
         guard argumentType.isText else {
-            error("argument-type", "'.\(name)' expects a string, not '\(argumentType)'", at: arguments[0].range)
+            error(.argumentType, "'.\(name)' expects a string, not '\(argumentType)'", at: arguments[0].range)
             return record(expr, .error)
         }
         let ci = targetType == .stringCaseInsensitive
@@ -151,19 +152,19 @@ extension Checker {
     private func checkRegex(_ expr: Expr, _ pattern: Expr) -> VerdictType {
         guard case .string(let text) = pattern.kind else {
             _ = check(pattern, .plain)
-            error("invalid-regex", "a regex must be a string literal", at: pattern.range,
+            error(.invalidRegex, "a regex must be a string literal", at: pattern.range,
                   hint: "patterns are compiled once when the ruleset loads")
             return record(expr, .error)
         }
         record(pattern, .string)
         if text.utf8.count > Checker.regexLimit {
-            error("regex-too-long", "regex is \(text.utf8.count) bytes; the limit is \(Checker.regexLimit)", at: pattern.range)
+            error(.regexTooLong, "regex is \(text.utf8.count) bytes; the limit is \(Checker.regexLimit)", at: pattern.range)
             return record(expr, .error)
         }
         do {
             _ = try Regex(text)
         } catch {
-            self.error("invalid-regex", "regex does not compile: \(error)", at: pattern.range)
+            self.error(.invalidRegex, "regex does not compile: \(error)", at: pattern.range)
             return record(expr, .error)
         }
         return record(expr, .bool, .builtin(.matches(pattern: text)))
@@ -173,14 +174,14 @@ extension Checker {
         let counter = counterDeclarations[id]
         use(counter.name.name, .counter(id), context)
         guard arguments.count == 1 else {
-            error("wrong-arity", "counter '\(counter.name.name)' takes one window, found \(arguments.count) arguments",
+            error(.wrongArity, "counter '\(counter.name.name)' takes one window, found \(arguments.count) arguments",
                   at: expr.range, hint: "write \(counter.name.name)(1h)")
             return record(expr, .error)
         }
         let window = arguments[0]
         guard case .duration(let count, let unit) = window.kind else {
             _ = check(window, context.operand(duration: false))
-            error("invalid-window", "a counter window must be a duration literal", at: window.range,
+            error(.invalidWindow, "a counter window must be a duration literal", at: window.range,
                   hint: "e.g. \(counter.name.name)(1h), \(counter.name.name)(7d)")
             return record(expr, .error)
         }
@@ -188,11 +189,11 @@ extension Checker {
         let readType = counterReadType(id)
         let (seconds, overflow) = count.multipliedReportingOverflow(by: unit.seconds)
         if count <= 0 || overflow {
-            error("invalid-window", "a counter window must be positive", at: window.range)
+            error(.invalidWindow, "a counter window must be positive", at: window.range)
             return record(expr, .error)
         }
-        if seconds > counter.retain.seconds {
-            error("window-too-long", "window \(count)\(unit.rawValue) is longer than counter '\(counter.name.name)' retains",
+        if seconds > counter.retain.seconds && counter.retain.seconds > 0 {
+            error(.windowTooLong, "window \(count)\(unit.rawValue) is longer than counter '\(counter.name.name)' retains",
                   at: window.range,
                   hint: "the counter retains \(counter.retain.count)\(counter.retain.unit.rawValue); raise 'retain' or shorten the window")
             return record(expr, .error)
@@ -202,15 +203,21 @@ extension Checker {
     }
 
     private func checkRaw(_ expr: Expr, _ argument: Expr, _ context: ExpressionContext) -> VerdictType {
-        if case .name(let parts, .plain) = argument.kind, parts.count == 1, case .model(let id)? = symbols[parts[0]] {
-            use(parts[0], .model(id), context)
-            record(argument, .double, .modelOutput(id))
-            return record(expr, .double, .modelRaw(id))
+        if case .name(let parts, .plain) = argument.kind, parts.count == 1 {
+            if case .model(let id)? = symbols[parts[0]] {
+                use(parts[0], .model(id), context)
+                record(argument, .double, .modelOutput(id))
+                return record(expr, .double, .modelRaw(id))
+            }
+            record(argument, .error)
+            error(.unknownModel, "'\(parts[0])' is not a model", at: argument.range,
+                  hint: Suggestion.hint(for: parts[0], among: modelDeclarations.map(\.name.name)) ?? "raw() takes a model name")
+            return record(expr, .error)
         }
         let type = check(argument, context.operand(duration: false))
         if !type.isError {
             let name = sources[argument.range.file]?.text(of: argument.range) ?? ""
-            error("unknown-model", "raw() takes a model name", at: argument.range,
+            error(.unknownModel, "raw() takes a model name", at: argument.range,
                   hint: Suggestion.hint(for: name, among: modelDeclarations.map(\.name.name)))
         }
         return record(expr, .error)
@@ -220,12 +227,12 @@ extension Checker {
         let keyType = checkKey(arguments[0], what: "bucket key", context)
         guard case .int(let buckets) = arguments[1].kind else {
             _ = check(arguments[1], context.operand(duration: false))
-            error("invalid-bucket", "the bucket count must be an int literal", at: arguments[1].range, hint: "e.g. bucket(customer.id, 100)")
+            error(.invalidBucket, "the bucket count must be an int literal", at: arguments[1].range, hint: "e.g. bucket(customer.id, 100)")
             return record(expr, .error)
         }
         record(arguments[1], .int)
         guard buckets > 0 else {
-            error("invalid-bucket", "the bucket count must be positive", at: arguments[1].range)
+            error(.invalidBucket, "the bucket count must be positive", at: arguments[1].range)
             return record(expr, .error)
         }
         if keyType.isError { return record(expr, .error) }

@@ -46,6 +46,8 @@ public final class Checker {
     var fields: [CheckedField] = []
     var fieldIndex: [String: FieldID] = [:]
     var lists: [CheckedList] = []
+    /// Lists whose kind was unknown: declared so uses resolve, but never looked up.
+    var poisonedLists: Set<ListID> = []
     var counterDeclarations: [CounterDeclaration] = []
     var counterReadTypes: [VerdictType?] = []
     var counterStates: [CheckState] = []
@@ -82,12 +84,12 @@ public final class Checker {
         return (checker.diagnostics.hasErrors ? nil : ruleset, checker.diagnostics)
     }
 
-    func error(_ code: String, _ message: String, at range: SourceRange, hint: String? = nil) {
-        diagnostics.report(.error(code, message, at: range, hint: hint))
+    func error(_ code: CheckerDiagnosticCode, _ message: String, at range: SourceRange, hint: String? = nil) {
+        diagnostics.report(.error(code.rawValue, message, at: range, hint: hint))
     }
 
-    func warning(_ code: String, _ message: String, at range: SourceRange, hint: String? = nil) {
-        diagnostics.report(.warning(code, message, at: range, hint: hint))
+    func warning(_ code: CheckerDiagnosticCode, _ message: String, at range: SourceRange, hint: String? = nil) {
+        diagnostics.report(.warning(code.rawValue, message, at: range, hint: hint))
     }
 
     /// `file:line` of a range, for messages that point at a second place.
@@ -112,7 +114,7 @@ public final class Checker {
                 switch declaration {
                 case .ruleset(let h):
                     if let first = header {
-                        error("duplicate-declaration", "the ruleset header is declared twice", at: h.range,
+                        error(.duplicateDeclaration, "the ruleset header is declared twice", at: h.range,
                               hint: "first declared at \(place(first.range))")
                     } else { header = h }
                 case .schema(let block):
@@ -131,22 +133,21 @@ public final class Checker {
                         letDeclarations.append(binding)
                     }
                 case .rule(let rule):
-                    if let name = rule.name {
-                        if declare(name, as: .rule) { rules.append((rule, name.name)) }
-                    } else {
-                        rules.append((rule, ""))
-                    }
+                    // A rule or score with a duplicate name is still checked (its references count).
+                    if let name = rule.name { declare(name, as: .rule) }
+                    rules.append((rule, rule.name?.name ?? ""))
                 case .score(let score):
-                    if declare(score.name, as: .score) { scores.append(score) }
+                    declare(score.name, as: .score)
+                    scores.append(score)
                 case .threshold(let threshold): thresholds.append(threshold)
                 case .precedence(let p):
                     if let first = precedence {
-                        error("duplicate-declaration", "precedence is declared twice", at: p.range,
+                        error(.duplicateDeclaration, "precedence is declared twice", at: p.range,
                               hint: "first declared at \(place(first.range))")
                     } else { precedence = p }
                 case .onError(let o):
                     if let first = onError {
-                        error("duplicate-declaration", "'on error' is declared twice", at: o.range,
+                        error(.duplicateDeclaration, "'on error' is declared twice", at: o.range,
                               hint: "first declared at \(place(first.range))")
                     } else { onError = o }
                 }
@@ -210,12 +211,12 @@ public final class Checker {
     @discardableResult
     func declare(_ name: Identifier, as symbol: Symbol) -> Bool {
         if Checker.reservedNames.contains(name.name) {
-            error("reserved-name", "'\(name.name)' is reserved and cannot name a declaration", at: name.range,
+            error(.reservedName, "'\(name.name)' is reserved and cannot name a declaration", at: name.range,
                   hint: "choose another name")
             return false
         }
         if let first = symbolRanges[name.name] {
-            error("duplicate-name", "'\(name.name)' is already declared", at: name.range,
+            error(.duplicateName, "'\(name.name)' is already declared", at: name.range,
                   hint: "first declared at \(place(first)); names are unique across the ruleset")
             return false
         }
@@ -228,14 +229,19 @@ public final class Checker {
         guard var type = VerdictType.schemaTypeNames[field.type.name] else {
             let hint = Suggestion.hint(for: field.type.name, among: VerdictType.schemaTypeNames.keys.sorted())
                 ?? "field types are int, double, bool, string, country, ip, timestamp"
-            error("unknown-type", "unknown field type '\(field.type.name)'", at: field.type.range, hint: hint)
+            error(.unknownType, "unknown field type '\(field.type.name)'", at: field.type.range, hint: hint)
+            // Declared anyway (as .error) so its uses do not add "unknown name" errors.
+            if declare(field.name, as: .field(fields.count)) {
+                fieldIndex[field.name.name] = fields.count
+                fields.append(CheckedField(id: fields.count, name: field.name.name, type: .error, range: field.name.range))
+            }
             return
         }
         if field.caseInsensitive {
             if type == .string {
                 type = .stringCaseInsensitive
             } else {
-                error("ci-misuse", "'ci' applies only to string fields, not '\(type)'", at: field.range,
+                error(.ciMisuse, "'ci' applies only to string fields, not '\(type)'", at: field.range,
                       hint: "remove 'ci'")
             }
         }
@@ -249,11 +255,16 @@ public final class Checker {
         guard let kind = ListKind(rawValue: list.kind.name) else {
             let hint = Suggestion.hint(for: list.kind.name, among: ListKind.allCases.map(\.rawValue))
                 ?? "list kinds are string, ip, prefix, country"
-            error("unknown-list-kind", "unknown list kind '\(list.kind.name)'", at: list.kind.range, hint: hint)
+            error(.unknownListKind, "unknown list kind '\(list.kind.name)'", at: list.kind.range, hint: hint)
+            // Declared anyway so its uses do not add "unknown list" errors.
+            if declare(list.name, as: .list(lists.count)) {
+                poisonedLists.insert(lists.count)
+                lists.append(CheckedList(id: lists.count, name: list.name.name, kind: .string, caseInsensitive: false, range: list.name.range))
+            }
             return
         }
         if list.caseInsensitive && kind != .string {
-            error("ci-misuse", "'ci' applies only to string lists, not '\(kind.rawValue)'", at: list.range,
+            error(.ciMisuse, "'ci' applies only to string lists, not '\(kind.rawValue)'", at: list.range,
                   hint: "remove 'ci'")
         }
         let id = lists.count
@@ -313,7 +324,7 @@ public final class Checker {
                 counterReadTypes[id] = type
             } else {
                 if !type.isError {
-                    error("sum-type", "a counter can only sum int or double values, not '\(type)'", at: value.range,
+                    error(.sumType, "a counter can only sum int or double values, not '\(type)'", at: value.range,
                           hint: type.isText ? "use 'distinct' to count distinct values" : nil)
                 }
                 counterReadTypes[id] = .error
@@ -329,7 +340,7 @@ public final class Checker {
             _ = checkCondition(condition, what: "counter 'when' condition", context: .counterWhen)
         }
         if counter.retain.count <= 0 || counter.retain.seconds <= 0 {
-            error("invalid-retain", "a counter must retain events for a positive duration", at: counter.retain.range)
+            error(.invalidRetain, "a counter must retain events for a positive duration", at: counter.retain.range)
         }
         counterStates[id] = .done
     }
@@ -355,7 +366,7 @@ public final class Checker {
         switch type {
         case .int, .bool, .string, .stringCaseInsensitive, .country, .ip, .error: break
         default:
-            error("key-type", "a \(what) must be an int, bool, string, country or ip, not '\(type)'", at: key.range,
+            error(.keyType, "a \(what) must be an int, bool, string, country or ip, not '\(type)'", at: key.range,
                   hint: type == .double ? "convert with int(...) or string(...)" : nil)
         }
         return type
@@ -373,11 +384,11 @@ public final class Checker {
             switch type {
             case .int, .double, .bool, .error: break
             default:
-                error("feature-type", "model feature '\(binding.feature.name)' must be int, double or bool, not '\(type)'",
+                error(.featureType, "model feature '\(binding.feature.name)' must be int, double or bool, not '\(type)'",
                       at: binding.value.range, hint: type.isText ? "compare it, e.g. x == \"value\", to get a bool" : nil)
             }
             if bound[binding.feature.name] != nil {
-                error("duplicate-feature", "model feature '\(binding.feature.name)' is bound twice", at: binding.feature.range)
+                error(.duplicateFeature, "model feature '\(binding.feature.name)' is bound twice", at: binding.feature.range)
             } else {
                 bound[binding.feature.name] = binding.value
                 boundOrder.append(binding.feature.name)
@@ -386,7 +397,7 @@ public final class Checker {
         guard let kind = ModelKind(rawValue: model.kind.name) else {
             let hint = Suggestion.hint(for: model.kind.name, among: ModelKind.allCases.map(\.rawValue))
                 ?? "model kinds are xgboost, lightgbm, linear"
-            error("unknown-model-kind", "unknown model kind '\(model.kind.name)'", at: model.kind.range, hint: hint)
+            error(.unknownModelKind, "unknown model kind '\(model.kind.name)'", at: model.kind.range, hint: hint)
             return CheckedModel(id: id, name: model.name.name, kind: .linear, path: model.path.value, features: [], range: model.name.range)
         }
         let candidates = modelCandidates(model)
@@ -395,21 +406,21 @@ public final class Checker {
         if let catalog = options.modelCatalog {
             switch catalog.describe(ModelRequest(written: model.path.value, kind: kind, candidates: candidates)) {
             case .failure(let failure):
-                error("model-unreadable", failure.message, at: model.path.range,
+                error(.modelUnreadable, failure.message, at: model.path.range,
                       hint: "model paths are relative to the rules file; pass --model-root DIR to look elsewhere")
             case .success(let description):
                 path = description.path
                 featureOrder = description.featureNames
                 let known = Set(description.featureNames)
                 for binding in model.bindings where !known.contains(binding.feature.name) {
-                    error("unknown-feature", "model '\(model.name.name)' has no feature '\(binding.feature.name)'",
+                    error(.unknownFeature, "model '\(model.name.name)' has no feature '\(binding.feature.name)'",
                           at: binding.feature.range,
                           hint: Suggestion.hint(for: binding.feature.name, among: description.featureNames.filter { bound[$0] == nil }))
                 }
                 let unbound = description.featureNames.filter { bound[$0] == nil }
                 if !unbound.isEmpty {
                     let names = unbound.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (unbound.count > 8 ? ", ..." : "")
-                    error("unbound-features",
+                    error(.unboundFeatures,
                           "model '\(model.name.name)' has \(unbound.count) unbound feature\(unbound.count == 1 ? "" : "s"): \(names)",
                           at: model.name.range, hint: "bind every feature: \(unbound[0]) = EXPR")
                 }
@@ -443,7 +454,7 @@ public final class Checker {
     func checkCondition(_ condition: Expr, what: String, context: ExpressionContext) -> Expr {
         let type = check(condition, context)
         if type != .bool && !type.isError {
-            error("not-bool", "a \(what) must be a bool, not '\(type)'", at: condition.range,
+            error(.notBool, "a \(what) must be a bool, not '\(type)'", at: condition.range,
                   hint: type.isNumeric ? "compare it, e.g. \(sources[condition.range.file]?.text(of: condition.range) ?? "x") > 0" : nil)
         }
         return condition
@@ -453,9 +464,7 @@ public final class Checker {
         let condition = checkCondition(rule.condition, what: "rule condition", context: .plain)
         var rollout: CheckedRollout?
         if let r = rule.rollout {
-            if !(r.percent >= 0 && r.percent <= 100) {
-                error("invalid-rollout", "a rollout percentage must be between 0% and 100%", at: r.range)
-            }
+            // The parser already rejects percentages outside 0...100.
             checkKey(r.key, what: "rollout key", .plain)
             rollout = CheckedRollout(percent: r.percent, key: r.key)
         }
@@ -470,17 +479,17 @@ public final class Checker {
         var seen: [Action] = []
         for action in declaration.actions {
             if action.action == .challenge {
-                error("invalid-precedence", "'challenge' cannot be ranked: challenge rules never decide the verdict",
+                error(.invalidPrecedence, "'challenge' cannot be ranked: challenge rules never decide the verdict",
                       at: action.range, hint: "rank allow, block and review")
             } else if seen.contains(action.action) {
-                error("invalid-precedence", "'\(action.action.rawValue)' is ranked twice", at: action.range)
+                error(.invalidPrecedence, "'\(action.action.rawValue)' is ranked twice", at: action.range)
             } else {
                 seen.append(action.action)
             }
         }
         let missing = defaultOrder.filter { !seen.contains($0) }
         if !missing.isEmpty {
-            error("invalid-precedence", "precedence must rank allow, block and review; missing "
+            error(.invalidPrecedence, "precedence must rank allow, block and review; missing "
                     + missing.map { "'\($0.rawValue)'" }.joined(separator: ", "), at: declaration.range)
         }
         return seen + missing
@@ -490,7 +499,7 @@ public final class Checker {
         guard let declaration else { return nil }
         let action = declaration.action.action
         if action != .review && action != .block {
-            error("invalid-on-error", "'on error' takes review or block, not '\(action.rawValue)'",
+            error(.invalidOnError, "'on error' takes review or block, not '\(action.rawValue)'",
                   at: declaration.action.range, hint: "leave 'on error' out to fail open")
             return nil
         }
@@ -514,26 +523,26 @@ public final class Checker {
         for cycle in graph.cycles(order: order) {
             let (first, range) = nodeName(cycle[0])
             let path = cycle.map { nodeName($0).0 }.joined(separator: " -> ")
-            error("cycle", cycle.count == 2 ? "'\(first)' refers to itself" : "reference cycle: \(path)", at: range,
+            error(.cycle, cycle.count == 2 ? "'\(first)' refers to itself" : "reference cycle: \(path)", at: range,
                   hint: "a let, counter or model cannot depend on itself")
         }
     }
 
     private func reportUnused() {
         for declaration in letDeclarations where !used.contains(declaration.name.name) {
-            warning("unused-let", "let '\(declaration.name.name)' is never used", at: declaration.name.range,
+            warning(.unusedLet, "let '\(declaration.name.name)' is never used", at: declaration.name.range,
                     hint: "remove it, or use it in a rule")
         }
         for list in lists where !used.contains(list.name) {
-            warning("unused-list", "list '\(list.name)' is never used", at: list.range,
+            warning(.unusedList, "list '\(list.name)' is never used", at: list.range,
                     hint: "remove it, or look it up with: x in @\(list.name)")
         }
         for counter in counterDeclarations where !used.contains(counter.name.name) {
-            warning("unused-counter", "counter '\(counter.name.name)' is never read", at: counter.name.range,
+            warning(.unusedCounter, "counter '\(counter.name.name)' is never read", at: counter.name.range,
                     hint: "remove it, or read it with \(counter.name.name)(1h)")
         }
         for model in modelDeclarations where !used.contains(model.name.name) {
-            warning("unused-model", "model '\(model.name.name)' is never used", at: model.name.range,
+            warning(.unusedModel, "model '\(model.name.name)' is never used", at: model.name.range,
                     hint: "remove it, or use its output: \(model.name.name) > 0.5")
         }
     }
@@ -547,7 +556,7 @@ public final class Checker {
             if let winner, enforced,
                let winnerRank = precedence.firstIndex(of: winner.action),
                let rank = precedence.firstIndex(of: rule.action), winnerRank < rank {
-                warning("unreachable-rule", "rule '\(rule.name)' can never decide the verdict",
+                warning(.unreachableRule, "rule '\(rule.name)' can never decide the verdict",
                         at: rule.condition.range,
                         hint: "rule '\(winner.name)' at \(place(winner.range)) always fires with \(winner.action.rawValue)")
                 continue

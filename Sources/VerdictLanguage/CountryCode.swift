@@ -23,6 +23,9 @@ public enum CountryCode {
         "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW", "XK",
     ]
 
+    /// Codes people write that are not ISO alpha-2, with the code they mean.
+    public static let commonMistakes: [String: String] = ["UK": "GB", "EL": "GR", "EN": "GB"]
+
     /// True when `code` is an assigned alpha-2 code written in upper case.
     public static func isValid(_ code: String) -> Bool { all.contains(code) }
 }

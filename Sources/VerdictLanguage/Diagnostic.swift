@@ -77,6 +77,8 @@ public struct DiagnosticBag: Sendable {
 /// Renders diagnostics as text for a terminal or as JSON for editors and CI.
 public struct DiagnosticRenderer {
     public let sources: SourceSet
+    /// Longest source line shown in full; longer lines are shown as a window around the caret.
+    public static let maxShownColumns = 160
 
     public init(sources: SourceSet) {
         self.sources = sources
@@ -95,19 +97,37 @@ public struct DiagnosticRenderer {
             return text
         }
         let start = file.location(of: diagnostic.range.start)
+        if file.bytes.isEmpty {
+            // A file-level problem (unreadable, too large): there is no line to show.
+            var text = "\(file.path): \(diagnostic.severity.rawValue): \(diagnostic.message)"
+            if let hint = diagnostic.hint { text += "\n  = hint: \(hint)" }
+            return text
+        }
         var text = "\(file.path):\(start.line):\(start.column): \(diagnostic.severity.rawValue): \(diagnostic.message)\n"
         let lineIndex = start.line - 1
         let lineStart = file.lineStarts[lineIndex]
         let rawLine = file.lineText(lineIndex)
         let gutter = String(start.line)
         let pad = String(repeating: " ", count: gutter.count)
-        text += " \(gutter) | \(expandTabs(rawLine))\n"
         // Caret: from the range start to its end, clipped to the end of the first line.
-        let lineEnd = lineStart + rawLine.utf8.count
+        var lineEnd = lineIndex + 1 < file.lineStarts.count ? file.lineStarts[lineIndex + 1] - 1 : file.bytes.count
+        if lineEnd > lineStart, file.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
         let caretEnd = min(max(diagnostic.range.end, diagnostic.range.start + 1), max(lineEnd, diagnostic.range.start + 1))
-        let prefix = displayWidth(file: file, from: lineStart, to: diagnostic.range.start)
-        let width = max(1, displayWidth(file: file, from: diagnostic.range.start, to: min(caretEnd, lineEnd))
+        var prefix = displayWidth(file: file, from: lineStart, to: diagnostic.range.start)
+        var width = max(1, displayWidth(file: file, from: diagnostic.range.start, to: min(caretEnd, lineEnd))
                           + (caretEnd > lineEnd ? 1 : 0))
+        var shown = Array(expandTabs(rawLine).unicodeScalars.map { $0.value < 0x20 ? "\u{FFFD}" : $0 })
+        if shown.count > DiagnosticRenderer.maxShownColumns {
+            // A very long line (minified or hostile input): show a window around the caret.
+            let from = max(0, min(prefix - 40, shown.count - DiagnosticRenderer.maxShownColumns))
+            let to = min(shown.count, from + DiagnosticRenderer.maxShownColumns)
+            shown = (from > 0 ? ["\u{2026}"] : []) + Array(shown[from..<to]) + (to < shown.count ? ["\u{2026}"] : [])
+            prefix = prefix - from + (from > 0 ? 1 : 0)
+            width = max(1, min(width, to - from - (prefix - (from > 0 ? 1 : 0))))
+        }
+        var line = String.UnicodeScalarView()
+        line.append(contentsOf: shown)
+        text += " \(gutter) | \(String(line))\n"
         text += " \(pad) | " + String(repeating: " ", count: prefix) + String(repeating: "^", count: width)
         if let hint = diagnostic.hint {
             text += "\n \(pad) = hint: \(hint)"

@@ -69,7 +69,7 @@ extension Checker {
         case .bool: return record(expr, .bool)
         case .duration(let count, _):
             if !context.allowsDuration {
-                error("duration-misuse", "a duration is only allowed as a counter window or in timestamp arithmetic",
+                error(.durationMisuse, "a duration is only allowed as a counter window or in timestamp arithmetic",
                       at: expr.range, hint: "e.g. attempts(1h), created_at > now - 7d")
                 return record(expr, .error)
             }
@@ -78,12 +78,12 @@ extension Checker {
         case .name(let parts, let style):
             return checkName(expr, parts: parts, style: style, context)
         case .list:
-            error("list-literal-misuse", "a list literal is only allowed on the right of 'in'", at: expr.range,
+            error(.listLiteralMisuse, "a list literal is only allowed on the right of 'in'", at: expr.range,
                   hint: "write x in [a, b]")
             return record(expr, .error)
         case .listReference(let name):
             guard let id = listID(name, at: expr.range) else { return record(expr, .error) }
-            error("list-literal-misuse", "a list can only be looked up with 'in'", at: expr.range,
+            error(.listLiteralMisuse, "a list can only be looked up with 'in'", at: expr.range,
                   hint: "write x in @\(name)")
             return record(expr, .list(elementType(lists[id].kind)), .list(id))
         case .unary(let op, let operand):
@@ -97,7 +97,7 @@ extension Checker {
         case .index(let base, let index):
             _ = check(base, context.operand(duration: false))
             _ = check(index, context.operand(duration: false))
-            error("unsupported-index", "indexing with [ ] is not supported", at: expr.range,
+            error(.unsupportedIndex, "indexing with [ ] is not supported", at: expr.range,
                   hint: "the language has no list or map values; use 'in' for membership")
             return record(expr, .error)
         }
@@ -111,7 +111,7 @@ extension Checker {
         case .radarMetadata:
             let name = parts.first == "metadata" ? joined : "metadata." + joined
             if let id = fieldIndex[name] { return record(expr, fields[id].type, .field(id)) }
-            error("unknown-field", "unknown metadata field '\(name)'", at: expr.range,
+            error(.unknownField, "unknown metadata field '\(name)'", at: expr.range,
                   hint: Suggestion.hint(for: name, among: fields.map(\.name).filter { $0.hasPrefix("metadata.") })
                     ?? "declare it in the schema: \(name) string")
             return record(expr, .error)
@@ -119,7 +119,7 @@ extension Checker {
             if let id = radarField(joined) { return record(expr, fields[id].type, .field(id)) }
             let underscored = fields.map { $0.name.replacingDots() }
             let hint = Suggestion.closest(to: joined, among: underscored + fields.map(\.name)).map { "did you mean ':\($0):'?" }
-            error("unknown-field", "unknown attribute ':\(joined):'", at: expr.range,
+            error(.unknownField, "unknown attribute ':\(joined):'", at: expr.range,
                   hint: hint ?? "':\(joined):' must name a schema field; declare it in the schema")
             return record(expr, .error)
         case .plain:
@@ -131,14 +131,14 @@ extension Checker {
             case "now": return record(expr, .timestamp, .now)
             case "score":
                 if !context.allowsScore {
-                    error("context-name", "'score' is only available in thresholds and counter 'when' conditions",
+                    error(.contextName, "'score' is only available in thresholds and counter 'when' conditions",
                           at: expr.range, hint: "rules cannot read the score; use a threshold: threshold review if score >= 50")
                     return record(expr, .error)
                 }
                 return record(expr, .int, .score)
             case "verdict":
                 if !context.allowsVerdict {
-                    error("context-name", "'verdict' is only available in a counter's 'when' condition", at: expr.range,
+                    error(.contextName, "'verdict' is only available in a counter's 'when' condition", at: expr.range,
                           hint: "the verdict is decided after every rule ran")
                     return record(expr, .error)
                 }
@@ -158,15 +158,17 @@ extension Checker {
             case .field(let id)?:
                 return record(expr, fields[id].type, .field(id))
             case .counter?:
-                error("counter-needs-window", "counter '\(name)' must be read with a window", at: expr.range,
+                used.insert(name)
+                error(.counterNeedsWindow, "counter '\(name)' must be read with a window", at: expr.range,
                       hint: "write \(name)(1h)")
                 return record(expr, .error)
             case .list?:
-                error("list-needs-at", "'\(name)' is a list; refer to it as @\(name)", at: expr.range,
+                used.insert(name)
+                error(.listNeedsAt, "'\(name)' is a list; refer to it as @\(name)", at: expr.range,
                       hint: "write x in @\(name)")
                 return record(expr, .error)
             case .rule?, .score?:
-                error("not-a-value", "'\(name)' is a rule or score, not a value", at: expr.range,
+                error(.notAValue, "'\(name)' is a rule or score, not a value", at: expr.range,
                       hint: "use a let to share a condition between rules")
                 return record(expr, .error)
             case nil: break
@@ -175,14 +177,14 @@ extension Checker {
             return record(expr, fields[id].type, .field(id))
         }
         if context.allowsVerdict == false, parts.count == 1, VerdictAction(rawValue: parts[0].lowercased()) != nil {
-            error("context-name", "action '\(parts[0])' is only a value in a counter's 'when' condition", at: expr.range,
+            error(.contextName, "action '\(parts[0])' is only a value in a counter's 'when' condition", at: expr.range,
                   hint: "e.g. counter blocks by ip when verdict == block retain 7d")
             return record(expr, .error)
         }
         var candidates = fields.map(\.name)
         candidates += letDeclarations.map(\.name.name)
         candidates += modelDeclarations.map(\.name.name)
-        error("unknown-field", "unknown name '\(joined)'", at: expr.range,
+        error(.unknownField, "unknown name '\(joined)'", at: expr.range,
               hint: Suggestion.hint(for: joined, among: candidates) ?? "declare it in the schema or as a let")
         return record(expr, .error)
     }
@@ -202,13 +204,15 @@ extension Checker {
         if let owner = context.owner { graph.add(from: owner, to: node) }
     }
 
+    /// The list `@name` denotes (marked used), or nil after reporting it unknown. A list whose
+    /// declaration failed is nil without a second report.
     func listID(_ name: String, at range: SourceRange) -> ListID? {
         if case .list(let id)? = symbols[name] {
             used.insert(name)
-            return id
+            return poisonedLists.contains(id) ? nil : id
         }
-        error("unknown-list", "unknown list '@\(name)'", at: range,
-              hint: Suggestion.hint(for: name, among: lists.map(\.name)).map { "did you mean '@\($0)'?" }
+        error(.unknownList, "unknown list '@\(name)'", at: range,
+              hint: Suggestion.closest(to: name, among: lists.map(\.name)).map { "did you mean '@\($0)'?" }
                 ?? "declare it: list \(name) string")
         return nil
     }
@@ -231,9 +235,9 @@ extension Checker {
         case (.negate, .double): return record(expr, .double, .unary(.negateDouble))
         case (.not, .bool): return record(expr, .bool, .unary(.not))
         case (.negate, _):
-            error("type-mismatch", "operator '-' cannot be applied to '\(type)'", at: expr.range)
+            error(.typeMismatch, "operator '-' cannot be applied to '\(type)'", at: expr.range)
         case (.not, _):
-            error("type-mismatch", "operator 'not' cannot be applied to '\(type)'", at: expr.range,
+            error(.typeMismatch, "operator 'not' cannot be applied to '\(type)'", at: expr.range,
                   hint: type.isNumeric ? "compare it first, e.g. not (x > 0)" : nil)
         }
         return record(expr, .error)
@@ -246,7 +250,7 @@ extension Checker {
             let r = check(right, context.operand(duration: false))
             let word = op == .and ? "and" : "or"
             for (side, type) in [(left, l), (right, r)] where type != .bool && !type.isError {
-                error("type-mismatch", "operands of '\(word)' must be bool, not '\(type)'", at: side.range,
+                error(.typeMismatch, "operands of '\(word)' must be bool, not '\(type)'", at: side.range,
                       hint: type.isNumeric ? "compare it, e.g. \(sources[side.range.file]?.text(of: side.range) ?? "x") > 0" : nil)
             }
             if l != .bool || r != .bool { return record(expr, .error) }
@@ -259,18 +263,18 @@ extension Checker {
             let word = op == .includes ? "INCLUDES" : "LIKE"
             if l.isError || r.isError { return record(expr, .error) }
             guard l.isText else {
-                error("type-mismatch", "'\(word)' needs a string on the left, not '\(l)'", at: left.range,
+                error(.typeMismatch, "'\(word)' needs a string on the left, not '\(l)'", at: left.range,
                       hint: l == .ip ? "match networks with cidr(ip, \"192.168.0.0/16\")" : "convert with string(...)")
                 return record(expr, .error)
             }
             guard r.isText else {
-                error("type-mismatch", "'\(word)' needs a string on the right, not '\(r)'", at: right.range)
+                error(.typeMismatch, "'\(word)' needs a string on the right, not '\(r)'", at: right.range)
                 return record(expr, .error)
             }
             let ci = l == .stringCaseInsensitive
             if op == .like {
                 guard case .string = right.kind else {
-                    error("like-pattern", "the pattern of LIKE must be a string literal", at: right.range,
+                    error(.likePattern, "the pattern of LIKE must be a string literal", at: right.range,
                           hint: "e.g. email LIKE '%@example.com'")
                     return record(expr, .error)
                 }
@@ -294,7 +298,7 @@ extension Checker {
         case (_, .int, .int):
             return record(expr, .int, .binary(.arithmetic(arithmetic, .int)))
         case (.remainder, .double, .double):
-            error("type-mismatch", "operator '%' is defined on int only, not on 'double'", at: expr.range)
+            error(.typeMismatch, "operator '%' is defined on int only, not on 'double'", at: expr.range)
             return record(expr, .error)
         case (_, .double, .double):
             return record(expr, .double, .binary(.arithmetic(arithmetic, .double)))
@@ -319,7 +323,7 @@ extension Checker {
             } else if l == .duration || r == .duration {
                 hint = "durations only add to or subtract from timestamps"
             }
-            error("type-mismatch", "operator '\(op.rawValue)' cannot be applied to '\(l)' and '\(r)'", at: expr.range, hint: hint)
+            error(.typeMismatch, "operator '\(op.rawValue)' cannot be applied to '\(l)' and '\(r)'", at: expr.range, hint: hint)
             return record(expr, .error)
         }
     }
@@ -331,7 +335,7 @@ extension Checker {
         switch type {
         case .ip:
             guard let address = IPAddress(text) else {
-                error("invalid-ip", "'\(text)' is not an IP address", at: literal.range,
+                error(.invalidIp, "'\(text)' is not an IP address", at: literal.range,
                       hint: text.contains("/") ? "match a network with cidr(ip, \"\(text)\")" : "e.g. \"192.0.2.1\" or \"2001:db8::1\"")
                 return .error
             }
@@ -352,16 +356,15 @@ extension Checker {
     func validateCountry(_ code: String, at range: SourceRange) -> Bool {
         if CountryCode.isValid(code) { return true }
         let upper = code.uppercased()
-        let hint: String?
+        let hint: String
         if CountryCode.isValid(upper) {
             hint = "country codes are upper case: '\(upper)'"
-        } else if upper.count == 2 {
-            hint = Suggestion.closest(to: upper, among: CountryCode.all.sorted()).map { "did you mean '\($0)'?" }
-                ?? "use an ISO-3166 alpha-2 code such as 'US'"
+        } else if let iso = CountryCode.commonMistakes[upper] {
+            hint = "the ISO code is '\(iso)'"
         } else {
             hint = "use an ISO-3166 alpha-2 code such as 'US' or 'GB'"
         }
-        error("invalid-country", "'\(code)' is not an ISO-3166 alpha-2 country code", at: range, hint: hint)
+        error(.invalidCountry, "'\(code)' is not an ISO-3166 alpha-2 country code", at: range, hint: hint)
         return false
     }
 
@@ -400,17 +403,17 @@ extension Checker {
             } else if l == .bool || r == .bool {
                 hint = "use the bool directly, e.g. 'is_anonymous_ip' or 'not is_anonymous_ip'"
             }
-            error("type-mismatch", "cannot compare '\(l)' with '\(r)'", at: expr.range, hint: hint)
+            error(.typeMismatch, "cannot compare '\(l)' with '\(r)'", at: expr.range, hint: hint)
             return record(expr, .error)
         }
         if comparison != .equal && comparison != .notEqual {
             switch kind {
             case .bool, .ip, .action:
-                error("type-mismatch", "'\(l)' values can only be compared with == and !=, not '\(op.rawValue)'", at: expr.range,
+                error(.typeMismatch, "'\(l)' values can only be compared with == and !=, not '\(op.rawValue)'", at: expr.range,
                       hint: kind == .ip ? "match networks with cidr(ip, \"10.0.0.0/8\")" : nil)
                 return record(expr, .error)
             case .stringCaseInsensitive:
-                error("type-mismatch", "case-insensitive strings can only be compared with == and !=, not '\(op.rawValue)'",
+                error(.typeMismatch, "case-insensitive strings can only be compared with == and !=, not '\(op.rawValue)'",
                       at: expr.range, hint: "compare lower(...) values to order text")
                 return record(expr, .error)
             default: break
@@ -422,7 +425,7 @@ extension Checker {
     private func checkConditional(_ expr: Expr, _ condition: Expr, _ then: Expr, _ otherwise: Expr, _ context: ExpressionContext) -> VerdictType {
         let c = check(condition, context.operand(duration: false))
         if c != .bool && !c.isError {
-            error("not-bool", "the condition of '? :' must be a bool, not '\(c)'", at: condition.range)
+            error(.notBool, "the condition of '? :' must be a bool, not '\(c)'", at: condition.range)
         }
         let a = check(then, context.operand(duration: false))
         let b = check(otherwise, context.operand(duration: false))
@@ -433,7 +436,7 @@ extension Checker {
         } else if a.isText && b.isText {
             type = .string
         } else {
-            error("type-mismatch", "the branches of '? :' have different types: '\(a)' and '\(b)'",
+            error(.typeMismatch, "the branches of '? :' have different types: '\(a)' and '\(b)'",
                   at: then.range.union(otherwise.range),
                   hint: a.isNumeric && b.isNumeric ? "no implicit conversions: convert one branch with double(...)" : nil)
             return record(expr, .error)
@@ -458,8 +461,8 @@ extension Checker {
             case .country: fits = l == .country || l.isText
             }
             guard fits else {
-                error("type-mismatch", "cannot look up '\(l)' in \(list.kind.rawValue) list '@\(name)'", at: expr.range,
-                      hint: "a \(list.kind.rawValue) list holds \(list.kind.keyDescription) values"
+                error(.typeMismatch, "cannot look up '\(l)' in \(list.kind.rawValue) list '@\(name)'", at: expr.range,
+                      hint: "\(list.kind == .ip ? "an" : "a") \(list.kind.rawValue) list holds \(list.kind.keyDescription) values"
                         + (l.isNumeric ? "; convert with string(...)" : ""))
                 return record(expr, .error)
             }
@@ -468,7 +471,8 @@ extension Checker {
             return checkInLiteral(expr, l, left, right, elements, context)
         case .name(let parts, .plain) where parts.count == 1:
             if case .list? = symbols[parts[0]] {
-                error("list-needs-at", "'\(parts[0])' is a list; refer to it as @\(parts[0])", at: right.range,
+                used.insert(parts[0])
+                error(.listNeedsAt, "'\(parts[0])' is a list; refer to it as @\(parts[0])", at: right.range,
                       hint: "write x in @\(parts[0])")
                 record(right, .error)
                 return record(expr, .error)
@@ -477,7 +481,7 @@ extension Checker {
         default:
             let r = check(right, context.operand(duration: false))
             if !r.isError {
-                error("type-mismatch", "the right side of 'in' must be a list literal or @list, not '\(r)'", at: right.range,
+                error(.typeMismatch, "the right side of 'in' must be a list literal or @list, not '\(r)'", at: right.range,
                       hint: r.isText ? "for a substring test use INCLUDES or .contains(...)" : "e.g. x in [1, 2] or x in @my_list")
             }
             return record(expr, .error)
@@ -501,7 +505,7 @@ extension Checker {
             // A list of a double operand may hold int literals (converted exactly).
             if l == .double, e == .int, case .int = element.kind { e = .double }
             guard let k = comparisonKind(l, e), k != .intDouble, k != .doubleInt else {
-                error("type-mismatch", "list element of type '\(e)' cannot match '\(l)'", at: element.range,
+                error(.typeMismatch, "list element of type '\(e)' cannot match '\(l)'", at: element.range,
                       hint: l == .int && e == .double ? "an int never equals a fraction; use integers" : nil)
                 failed = true
                 continue

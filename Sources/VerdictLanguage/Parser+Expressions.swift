@@ -76,11 +76,9 @@ extension Parser {
         while let (op, tokens, negated) = binaryOperator(), op.precedence >= minimumPrecedence {
             for _ in 0..<tokens { advance() }
             let right: Expr
-            if op == .in, current.kind == .leftParen {
-                right = try parseParenthesizedList()
-            } else {
-                right = try parseBinary(minimumPrecedence: op.precedence + 1)
-            }
+            listAfterIn = op == .in && current.kind == .leftParen
+            right = try parseBinary(minimumPrecedence: op.precedence + 1)
+            listAfterIn = false
             folds += 1
             try enter()
             left = newExpr(.binary(op, left, right), left.range.union(right.range))
@@ -105,8 +103,9 @@ extension Parser {
         try enter()
         defer { depth -= 1 }
         advance()
-        if op == .negate, current.kind == .integer || current.kind == .double {
-            // `-5` is the literal -5 (so -9223372036854775808 is representable), as in CEL.
+        if op == .negate, current.kind == .integer || current.kind == .double, peek(1).kind != .dot, peek(1).kind != .leftBracket {
+            // `-5` is the literal -5 (so -9223372036854775808 is representable), as in CEL; but
+            // `-5.abs()` negates the call.
             let literal = advance()
             let literalRange = SourceRange(file: file.id, start: start, end: literal.range.end)
             let folded: Expr
@@ -186,6 +185,7 @@ extension Parser {
 
     mutating func parsePrimary() throws -> Expr {
         let token = current
+        if token.kind != .leftParen { listAfterIn = false }
         switch token.kind {
         case .integer:
             advance()
@@ -240,8 +240,12 @@ extension Parser {
         }
     }
 
-    /// `( expr )` (grouping), `( a, b, ... )` (Radar list), `()` (empty Radar list).
+    /// `( expr )` (grouping), `( a, b, ... )` and `( a, )` (Radar list), `()` (empty Radar list).
+    /// Right after `in`, a single literal in parentheses is a one-element list too (`IN ('US')`),
+    /// unless a `.member` or `[index]` follows (`in (-5)[i]` indexes the literal).
     private mutating func parseParenthesized() throws -> Expr {
+        let singleLiteralIsList = listAfterIn
+        listAfterIn = false
         let open = advance()
         if current.kind == .rightParen {
             advance()
@@ -250,23 +254,15 @@ extension Parser {
         let first = try parseExpression()
         if current.kind == .rightParen {
             advance()
+            if singleLiteralIsList, first.kind.isLiteral, current.kind != .dot, current.kind != .leftBracket {
+                return newExpr(.list([first], style: .parentheses), range(from: open.range.start))
+            }
             return first
         }
         guard current.kind == .comma else {
             try fail("expected ')' to close the '(' at \(file.location(of: open.range.start)), found \(describe(current))",
                      hint: current.kind == .identifier ? "combine conditions with 'and' or 'or'" : nil)
         }
-        return try finishList(open, first: first, close: .rightParen, style: .parentheses)
-    }
-
-    /// After `in`: `( ... )` is always a list, even with one element (`IN ('US')`).
-    private mutating func parseParenthesizedList() throws -> Expr {
-        let open = advance()
-        if current.kind == .rightParen {
-            advance()
-            return newExpr(.list([], style: .parentheses), range(from: open.range.start))
-        }
-        let first = try parseExpression()
         return try finishList(open, first: first, close: .rightParen, style: .parentheses)
     }
 
@@ -300,5 +296,15 @@ extension Parser {
         }
         advance()
         return newExpr(.list(elements, style: style), range(from: open.range.start))
+    }
+}
+
+extension ExprKind {
+    /// A literal constant: what `IN ('US')` accepts as a one-element list.
+    var isLiteral: Bool {
+        switch self {
+        case .int, .double, .string, .bool, .duration: return true
+        default: return false
+        }
     }
 }

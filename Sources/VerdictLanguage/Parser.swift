@@ -21,6 +21,8 @@ public struct Parser {
     var ids: ExprIDAllocator
     /// Current nesting of recursive productions.
     var depth = 0
+    /// Set while parsing the right operand of `in` when it starts with `(`.
+    var listAfterIn = false
     /// Rules parsed so far in the ruleset (for the 10,000-rule limit).
     var ruleCount: Int
 

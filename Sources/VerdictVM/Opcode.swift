@@ -204,7 +204,7 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .endsWith: return OpcodeInfo("endsWith", .write(.bool), .read(.string), .read(.string), flags: InstructionFlag.caseInsensitive, "R[A] := R[B].endsWith(R[C])")
         case .contains: return OpcodeInfo("contains", .write(.bool), .read(.string), .read(.string), flags: InstructionFlag.caseInsensitive, "R[A] := R[B].contains(R[C])")
         case .like: return OpcodeInfo("like", .write(.bool), .read(.string), .read(.string), flags: InstructionFlag.caseInsensitive, "R[A] := R[B] LIKE R[C] (% any run, _ one code point, anchored)")
-        case .domain: return OpcodeInfo("domain", .write(.string), .read(.string), .none, "R[A] := the part of R[B] after its last '@', lower-cased (no '@': error)")
+        case .domain: return OpcodeInfo("domain", .write(.string), .read(.string), .none, "R[A] := the part of R[B] after its last '@', lower-cased (no '@': missing)")
         case .intOfD: return OpcodeInfo("intOfD", .write(.int), .read(.double), .none, "R[A] := int(R[B]) truncating (NaN, out of range: error)")
         case .intOfS: return OpcodeInfo("intOfS", .write(.int), .read(.string), .none, "R[A] := int(R[B]) decimal (malformed, out of range: error)")
         case .doubleOfI: return OpcodeInfo("doubleOfI", .write(.double), .read(.int), .none, "R[A] := double(R[B]) (nearest)")

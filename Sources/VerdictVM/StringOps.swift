@@ -22,14 +22,14 @@ enum StringBuilder {
         return copy(ctx, x.offset, Int(x.length), upper: upper)
     }
 
-    /// The part after the last `@`, lower-cased.
+    /// The part after the last `@`, lower-cased; missing when there is no `@`.
     @inline(never)
     static func domain(_ ctx: UnsafeMutablePointer<EvalContext>, _ x: Slot) -> Slot {
         guard x.tag == Tag.string else { return x.tag == Tag.error ? x : .missing }
         let p = ctx.pointee.arena + x.offset
         var at = Int(x.length) - 1
         while at >= 0 && p[at] != UInt8(ascii: "@") { at -= 1 }
-        if at < 0 { return .error(.missingAt) }
+        if at < 0 { return .missing }
         return copy(ctx, x.offset + at + 1, Int(x.length) - at - 1, upper: false)
     }
 

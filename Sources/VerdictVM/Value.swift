@@ -38,7 +38,7 @@ public enum Tag {
 
 /// Why an expression evaluated to an error value (LANGUAGE.md §4). Stored in the error slot's payload.
 public enum RuntimeErrorKind: UInt64, Sendable, CustomStringConvertible {
-    case overflow = 1, divisionByZero, conversion, host, missingAt, badOperand
+    case overflow = 1, divisionByZero, conversion, host, badOperand = 6
 
     public var description: String {
         switch self {
@@ -46,7 +46,6 @@ public enum RuntimeErrorKind: UInt64, Sendable, CustomStringConvertible {
         case .divisionByZero: return "division by zero"
         case .conversion: return "invalid conversion"
         case .host: return "host lookup failed"
-        case .missingAt: return "no '@' in address"
         case .badOperand: return "no matching overload"
         }
     }

@@ -1,5 +1,6 @@
-// `verdict disasm`: prints the bytecode of a compiled program (.vbc) in readable form, or with
-// `--opcodes` the VM's opcode table as Markdown (the source of docs/vm.md).
+// `verdict disasm`: prints the bytecode of a compiled program (a .vbc file, or a ruleset compiled on
+// the fly) in readable form, or with `--opcodes` the VM's opcode table as Markdown (the source of
+// docs/vm.md).
 import ArgumentParser
 import Glibc
 import VerdictVM
@@ -9,8 +10,8 @@ struct DisasmCommand: ParsableCommand {
         commandName: "disasm",
         abstract: "Print the bytecode of a compiled ruleset (.vbc), or the VM's opcode table.")
 
-    @Argument(help: "A .vbc file.")
-    var path: String?
+    @Argument(help: "A .vbc file, or ruleset files/directories.")
+    var paths: [String] = []
 
     @Flag(help: "Print the opcode table (Markdown) instead.")
     var opcodes = false
@@ -20,8 +21,8 @@ struct DisasmCommand: ParsableCommand {
             print(Disassembler.opcodeTable(), terminator: "")
             return
         }
-        guard let path else { throw ValidationError("give a .vbc file, or --opcodes") }
-        let program = try loadProgram(path)
+        guard !paths.isEmpty else { throw ValidationError("give a .vbc file or a ruleset, or --opcodes") }
+        let program = paths.count == 1 && paths[0].hasSuffix(".vbc") ? try loadProgram(paths[0]) : try compileRuleset(paths)
         print(Disassembler.listing(program.contents), terminator: "")
     }
 }

@@ -7,6 +7,11 @@ struct VerdictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verdict",
         abstract: "Compile, check, evaluate and benchmark Verdict rulesets.",
-        subcommands: [DisasmCommand.self]
+        subcommands: [
+            FmtCommand.self,
+            CheckCommand.self,
+            DisasmCommand.self,
+            CompileCommand.self,
+        ]
     )
 }
