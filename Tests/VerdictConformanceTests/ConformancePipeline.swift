@@ -2,8 +2,10 @@
 // EXPR` in a ruleset whose schema declares the case's bindings, goes through the real parser and
 // checker (Frontend), and is evaluated by a pipeline (the reference evaluator, or compiler + VM).
 // The outcome is compared with the case's expectation by `ConformanceOutcome.matches`.
+import VerdictCompiler
 import VerdictLanguage
 import VerdictReference
+import VerdictVM
 
 /// What running one expression produced.
 enum ConformanceOutcome: CustomStringConvertible {
@@ -116,6 +118,46 @@ enum ReferencePipeline {
             case .missing: return .missing
             case .error(let e): return .error(e.rawValue)
             }
+        }
+    }
+}
+
+/// Runs an expression through the parser, the checker, the compiler (lowering, folding, code
+/// generation, verification) and the VM.
+enum VMPipeline {
+    static func run(_ test: ConformanceCase) -> ConformanceOutcome {
+        switch ConformanceProgram.check(expression: test.expression, declarations: test.declarations) {
+        case .failure(let error):
+            return .rejected(error.message)
+        case .success(let (ruleset, root)):
+            do {
+                let ir = try Compiler.lower(ruleset)
+                guard let value = ir.lets.first(where: { $0.name == root.name })?.value else {
+                    return .error("lowering lost '\(root.name)'")
+                }
+                let program = try Compiler.compileExpression(value, fields: ir.fields)
+                let request = Request(program: program)
+                for (name, binding) in test.bindings {
+                    guard let index = program.fieldIndex(named: name),
+                          let converted = ConformanceOutcome.referenceValue(binding) else { continue }
+                    try request.set(index, value: Differential.vmValue(converted))
+                }
+                return outcome(VM.evaluateExpression(request))
+            } catch {
+                return .rejected("compiler: \(error)")
+            }
+        }
+    }
+
+    static func outcome(_ value: Value) -> ConformanceOutcome {
+        switch value {
+        case .missing: return .missing
+        case .error(let kind): return .error("\(kind)")
+        case .bool(let b): return .value(.bool(b))
+        case .int(let i): return .value(.int(i))
+        case .double(let d): return .value(.double(d))
+        case .string(let s): return .value(.string(s))
+        case .ip, .network: return .error("unexpected value \(value)")
         }
     }
 }

@@ -12,6 +12,7 @@ struct ConformanceTally {
 func runConformance(_ label: String, _ pipeline: (ConformanceCase) -> ConformanceOutcome) throws -> [String] {
     var failures: [String] = []
     var total = ConformanceTally()
+    let knownFailures = ConformanceSkipList.knownFailures(pipeline: label)
     for file in try ConformanceData.loadAll() {
         var tally = ConformanceTally()
         for test in file.cases {
@@ -19,7 +20,7 @@ func runConformance(_ label: String, _ pipeline: (ConformanceCase) -> Conformanc
             if applicability.skipReason != nil { tally.skipped += 1; continue }
             tally.executed += 1
             let outcome = pipeline(test)
-            let known = ConformanceSkipList.knownFailures[test.id]
+            let known = knownFailures[test.id]
             if outcome.matches(test, applicability) {
                 tally.passed += 1
                 if known != nil { failures.append("\(test.id) passes now: remove it from knownFailures") }
@@ -44,5 +45,10 @@ func runConformance(_ label: String, _ pipeline: (ConformanceCase) -> Conformanc
 
 @Test func conformanceThroughCheckerAndReferenceEvaluator() throws {
     let failures = try runConformance("reference", ReferencePipeline.run)
+    for failure in failures { Issue.record(Comment(rawValue: failure)) }
+}
+
+@Test func conformanceThroughCompilerAndVM() throws {
+    let failures = try runConformance("vm", VMPipeline.run)
     for failure in failures { Issue.record(Comment(rawValue: failure)) }
 }
