@@ -87,6 +87,9 @@ public enum Differential {
                 problems.append("set \(name): \(error)")
             }
         }
+        if let now = program.fieldIndex(named: "now") {
+            do { try request.set(now, int: input.now) } catch { problems.append("set now: \(error)") }
+        }
         let expected = ReferenceEvaluator(ruleset: ruleset, host: host, request: referenceRequest).decide()
         let (trace, report, fast) = adapter.withHost { vmHost -> (Verdict, VerdictReport, Verdict) in
             let trace = VM.evaluate(request, host: vmHost, mode: .trace)

@@ -43,16 +43,23 @@ public struct ProgramGenerator {
     private var counters: [(name: String, sum: Bool)] = []
     private var models: [String] = []
     private let maxDepth: Int
+    private let regex: Bool
 
-    /// `maxDepth` bounds expression nesting (3-4 gives programs of a few hundred nodes).
-    public init(seed: UInt64, maxDepth: Int = 4) {
+    /// `maxDepth` bounds expression nesting (3-4 gives programs of a few hundred nodes). `regex`
+    /// adds `s.matches(re)` conditions; off by default because the compiler does not implement
+    /// `matches` yet (it refuses such programs).
+    public init(seed: UInt64, maxDepth: Int = 4, regex: Bool = false) {
         random = SeededRandom(seed: seed)
         self.maxDepth = maxDepth
+        self.regex = regex
     }
 
     // MARK: - Text pools (edges on purpose)
 
-    static let texts = ["", "a", "A", "abc", "ABC", "Abc", "x@y.com", "X@Y.COM", "no-at-sign", "é", "É", "straße",
+    // No non-ASCII upper-case letters: the checker folds `ci` literals with Unicode lower-casing
+    // while the VM folds ASCII only (DifferentialTests: knownDivergence...), so they would only
+    // rediscover that known bug.
+    static let texts = ["", "a", "A", "abc", "ABC", "Abc", "x@y.com", "X@Y.COM", "no-at-sign", "é", "straße",
                         "STRASSE", "🐱", "a%b", "a_c", "4242", "424242", "-17", "1e3", "3.5", "nan"]
     static let ints: [Int64] = [0, 1, -1, 2, 3, 7, 10, 100, -100, 4242, 1_000_000_007, Int64.max, Int64.min, Int64.max - 1,
                                 Int64.min + 1, 1 << 32, -(1 << 32), 3_037_000_500]
@@ -300,7 +307,7 @@ public struct ProgramGenerator {
             return random.chance(1, in: 2)
                 ? "(\(pickField(.timestamp)) \(random.pick(comparison)) now - \(random.pick(ProgramGenerator.durations)))"
                 : "(now - \(pickField(.timestamp)) \(random.pick(comparison)) \(random.pick(ProgramGenerator.durations)))"
-        case 18:
+        case 18, 19 where !regex:
             let pattern = random.pick(["a%", "%c", "a_c", "%@%", "%", "_"])
             return random.chance(1, in: 2)
                 ? "(\(anyText(depth: d)) LIKE \(quoted(pattern)))"

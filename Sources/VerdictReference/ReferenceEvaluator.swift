@@ -167,11 +167,20 @@ public final class ReferenceEvaluator {
                 .value(.bool(ReferenceSemantics.compare(op, $0[0], $0[1], caseInsensitive: kind == .stringCaseInsensitive)))
             }
         case .inConstantSet(let kind), .inList(let kind):
-            return strict([evaluate(left), evaluate(right)]) { values in
-                guard case .list(let items) = values[1] else { return .error(.conversion) }
-                let ci = kind == .stringCaseInsensitive
-                return .value(.bool(items.contains { ReferenceSemantics.equal(values[0], $0, caseInsensitive: ci) }))
+            // `x in [a, b]` means `x == a || x == b` (the checker's contract): absorbing, so a
+            // matching element decides even when another element is missing or an error.
+            guard case .list(let elements, _) = right.kind else { return .error(.conversion) }
+            let subject = evaluate(left)
+            let ci = kind == .stringCaseInsensitive
+            // The empty disjunction is false, but a missing or failing subject stays so (`x in []`).
+            var result = strict([subject]) { _ in .value(.bool(false)) }
+            for element in elements {
+                let equal = strict([subject, evaluate(element)]) {
+                    .value(.bool(ReferenceSemantics.equal($0[0], $0[1], caseInsensitive: ci)))
+                }
+                result = absorbing(result, equal, absorbing: true)
             }
+            return result
         case .inStoreList(let id):
             return strict([evaluate(left)]) {
                 .value(.bool(self.host.listContains(self.ruleset.lists[id], key: ReferenceEvaluator.canonicalBytes($0[0]))))
