@@ -7,6 +7,8 @@ import PackageDescription
 
 let language = Target.Dependency.product(name: "VerdictLanguage", package: "Verdict")
 let vm = Target.Dependency.product(name: "VerdictVM", package: "Verdict")
+let compiler = Target.Dependency.product(name: "VerdictCompiler", package: "Verdict")
+let reference = Target.Dependency.product(name: "VerdictReference", package: "Verdict")
 let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
 
 let package = Package(
@@ -16,5 +18,6 @@ let package = Package(
         // One line per fuzz target, e.g.
         // .executableTarget(name: "FuzzCompileSource", dependencies: [language], swiftSettings: fuzzFlags),
         .executableTarget(name: "FuzzVerifyBytecode", dependencies: [vm], swiftSettings: fuzzFlags),
+        .executableTarget(name: "FuzzDifferential", dependencies: [compiler, reference], swiftSettings: fuzzFlags),
     ]
 )

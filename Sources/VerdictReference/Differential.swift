@@ -41,7 +41,15 @@ public enum Differential {
     /// `requests` generated requests, adding the outcome to `summary`.
     public static func run(seed: UInt64, requests: Int, maxDepth: Int = 4, compile: Compile,
                            into summary: inout DifferentialSummary) {
-        var generator = ProgramGenerator(seed: seed, maxDepth: maxDepth)
+        run(generator: ProgramGenerator(seed: seed, maxDepth: maxDepth), seed: seed, requests: requests,
+            compile: compile, into: &summary)
+    }
+
+    /// The same with a given generator (fuzzing drives it from the input bytes); `seed` labels the
+    /// program in reports and seeds the host's counter values.
+    public static func run(generator: ProgramGenerator, seed: UInt64, requests: Int, compile: Compile,
+                           into summary: inout DifferentialSummary) {
+        var generator = generator
         let generated = generator.program(seed: seed)
         summary.programs += 1
         let checked = Frontend.check(text: generated.source, path: "generated.rules",

@@ -35,7 +35,25 @@ public struct GeneratedRequest: Sendable {
     public var now: Int64
 }
 
-/// Builds random programs and requests from a seed.
+/// What the generator may produce. Everything is on by default except `regex`; fuzzing turns off
+/// the constructs that only rediscover open bugs, so that it looks for new ones.
+public struct GeneratorOptions: Sendable {
+    /// `s.matches(re)` conditions (the compiler does not implement `matches` yet).
+    public var regex = false
+    /// `-0.0` literals and double negation (the VM's constant pool merges 0.0 and -0.0).
+    public var signedZeros = true
+    /// `c ? a : b` with one `string` and one `string ci` branch (constant folding keeps the taken
+    /// branch's `ci` flag).
+    public var mixedTextConditionals = true
+
+    public init(regex: Bool = false, signedZeros: Bool = true, mixedTextConditionals: Bool = true) {
+        self.regex = regex
+        self.signedZeros = signedZeros
+        self.mixedTextConditionals = mixedTextConditionals
+    }
+}
+
+/// Builds random programs and requests from a seed (or from a fuzzer's bytes).
 public struct ProgramGenerator {
     private var random: SeededRandom
     private var fields: [GeneratedField] = []
@@ -43,15 +61,18 @@ public struct ProgramGenerator {
     private var counters: [(name: String, sum: Bool)] = []
     private var models: [String] = []
     private let maxDepth: Int
-    private let regex: Bool
+    private let options: GeneratorOptions
 
-    /// `maxDepth` bounds expression nesting (3-4 gives programs of a few hundred nodes). `regex`
-    /// adds `s.matches(re)` conditions; off by default because the compiler does not implement
-    /// `matches` yet (it refuses such programs).
-    public init(seed: UInt64, maxDepth: Int = 4, regex: Bool = false) {
-        random = SeededRandom(seed: seed)
+    /// `maxDepth` bounds expression nesting (3-4 gives programs of a few hundred nodes).
+    public init(seed: UInt64, maxDepth: Int = 4, options: GeneratorOptions = GeneratorOptions()) {
+        self.init(random: SeededRandom(seed: seed), maxDepth: maxDepth, options: options)
+    }
+
+    /// A generator whose choices come from `random` (e.g. `SeededRandom(tape:)` over fuzzer input).
+    public init(random: SeededRandom, maxDepth: Int = 4, options: GeneratorOptions = GeneratorOptions()) {
+        self.random = random
         self.maxDepth = maxDepth
-        self.regex = regex
+        self.options = options
     }
 
     // MARK: - Text pools (edges on purpose)
@@ -216,7 +237,7 @@ public struct ProgramGenerator {
         case .double:
             switch random.below(9) {
             case 0, 1, 2: return "(\(expression(.double, depth: d)) \(random.pick(["+", "-", "*", "/"])) \(expression(.double, depth: d)))"
-            case 3: return "-(\(expression(.double, depth: d)))"
+            case 3 where options.signedZeros: return "-(\(expression(.double, depth: d)))"
             case 4: return "double(\(random.chance(1, in: 3) ? quoted(random.pick(ProgramGenerator.texts)) : expression(.int, depth: d)))"
             case 5: return "(\(expression(.bool, depth: d)) ? \(expression(.double, depth: d)) : \(expression(.double, depth: d)))"
             case 6: return "abs(\(expression(.double, depth: d)))"
@@ -230,7 +251,10 @@ public struct ProgramGenerator {
             case 0, 1: return "(\(anyText(depth: d)) + \(anyText(depth: d)))"
             case 2: return "\(random.pick(["lower", "upper"]))(\(anyText(depth: d)))"
             case 3: return "string(\(expression(random.pick([GeneratedType.int, .double, .bool]), depth: d)))"
-            case 4: return "(\(expression(.bool, depth: d)) ? \(expression(.string, depth: d)) : \(anyText(depth: d)))"
+            case 4:
+                let condition = expression(.bool, depth: d), then = expression(.string, depth: d)
+                let otherwise = options.mixedTextConditionals ? anyText(depth: d) : expression(.string, depth: d)
+                return "(\(condition) ? \(then) : \(otherwise))"
             default: return leaf(.string)
             }
         case .stringCI:
@@ -307,7 +331,7 @@ public struct ProgramGenerator {
             return random.chance(1, in: 2)
                 ? "(\(pickField(.timestamp)) \(random.pick(comparison)) now - \(random.pick(ProgramGenerator.durations)))"
                 : "(now - \(pickField(.timestamp)) \(random.pick(comparison)) \(random.pick(ProgramGenerator.durations)))"
-        case 18, 19 where !regex:
+        case 18, 19 where !options.regex:
             let pattern = random.pick(["a%", "%c", "a_c", "%@%", "%", "_"])
             return random.chance(1, in: 2)
                 ? "(\(anyText(depth: d)) LIKE \(quoted(pattern)))"
@@ -327,9 +351,9 @@ public struct ProgramGenerator {
             return v == .min ? "(-9223372036854775807 - 1)" : (v < 0 ? "(\(v))" : "\(v)")
         case .double:
             if random.chance(1, in: 2) { return pickField(.double) }
-            let v = random.pick(ProgramGenerator.doubles)
-            let text = v.sign == .minus ? "(-\(doubleLiteral(-v)))" : doubleLiteral(v)
-            return text
+            var v = random.pick(ProgramGenerator.doubles)
+            if !options.signedZeros, v == 0 { v = 0.0 }  // -0.0 becomes 0.0
+            return v.sign == .minus ? "(-\(doubleLiteral(-v)))" : doubleLiteral(v)
         case .bool:
             return random.chance(1, in: 3) ? random.pick(["true", "false"]) : pickField(.bool)
         case .string, .country:
