@@ -74,3 +74,13 @@ bench-counters: workload
 vm-arc-check: deps
 	$(RELEASE) --target VerdictVM
 	python3 scripts/vm-arc-check.py .build/release/VerdictVM.build
+
+# --- CEL conformance and VM-vs-reference differential testing (issue 3) ---
+.PHONY: conformance differential
+# The CEL conformance runner (reference evaluator and compiler + VM); prints executed/passed/skipped per file.
+conformance: deps
+	$(SWIFT) test --filter 'ConformanceClassificationTests|conformanceThrough'
+# The full differential run: 100,000 random programs x 10 requests, VM against the reference
+# evaluator (CI runs 10,000 in `make test`). VERDICT_DIFFERENTIAL_SEEDS=1,2 reruns given seeds.
+differential: deps
+	VERDICT_DIFFERENTIAL_PROGRAMS=$${VERDICT_DIFFERENTIAL_PROGRAMS:-100000} $(SWIFT) test --filter vmAgreesWithReferenceOnRandomPrograms

@@ -17,6 +17,7 @@ struct VerdictCommand: ParsableCommand {
             BenchFrontendCommand.self,
             DisasmCommand.self,
             CompileCommand.self,
+            ExprCommand.self,
         ]
         ]
     )
