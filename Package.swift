@@ -42,8 +42,6 @@ let package = Package(
         ]),
 
         .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"], exclude: ["Golden", "RadarExamples"]),
-        .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM"]),
-        .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"], exclude: ["Golden"]),
         .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM", "CMallocCounter"]),
         // Test support: counts the calling thread's heap allocations (VM zero-allocation tests).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
