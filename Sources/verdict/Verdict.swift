@@ -10,7 +10,6 @@ struct VerdictCommand: ParsableCommand {
         subcommands: [
             FmtCommand.self,
             CheckCommand.self,
-        subcommands: [
             ModelCommand.self,
             ListCommand.self,
             CountersCommand.self,
@@ -18,7 +17,6 @@ struct VerdictCommand: ParsableCommand {
             DisasmCommand.self,
             CompileCommand.self,
             ExprCommand.self,
-        ]
         ]
     )
 }
