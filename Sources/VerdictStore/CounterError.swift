@@ -1,5 +1,10 @@
 // The errors of the velocity counter table: bad definitions, files that are not (or no longer)
 // valid counter files, and operating-system failures. Each carries a message meant for a person.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why a counter table could not be created, opened or used.
 public enum CounterError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -45,9 +50,3 @@ public enum CounterError: Error, Equatable, CustomStringConvertible, Sendable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
