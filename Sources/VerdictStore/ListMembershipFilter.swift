@@ -110,7 +110,7 @@ final class ListMembershipFilter: @unchecked Sendable {
     @inline(__always)
     static func ipHash(_ network: IPNetwork) -> UInt64 {
         let tag = UInt64(network.prefixLength) << 8 | (network.isV4 ? 4 : 6)
-        return mix(mix(network.high ^ tag) ^ network.low)
+        return mix((network.high &* 0x9E37_79B9_7F4A_7C15) ^ network.low ^ (tag << 48))
     }
 
     /// FNV-1a over prefix bytes: the state after each byte, finalized with `mix`, is the filter
