@@ -68,9 +68,12 @@ public final class ListReader {
         scratch.deallocate()
     }
 
-    /// Resolves a list by name (once; keep the handle).
+    /// Resolves a list by name (once, when setting up; keep the handle). Resolving a new name
+    /// reads the metadata in a short transaction of its own, so a live snapshot is reset first
+    /// (a second read lock on this thread could deadlock against a waiting map resize).
     public func handle(_ name: String) throws(ListStoreError) -> ListHandle {
         if let index = names[name] { return ListHandle(index: index, readerID: ObjectIdentifier(self)) }
+        reset()
         let (dbi, kind) = try store.open(list: name)
         lists.append(OpenList(name: name, kind: kind, dbi: dbi))
         names[name] = lists.count - 1
