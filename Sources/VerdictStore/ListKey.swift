@@ -108,6 +108,28 @@ enum ListKey {
         byte &- 65 < 26 ? byte | 0x20 : byte
     }
 
+    /// Copies `bytes` to `out` with ASCII letters folded to lower case, eight bytes at a time:
+    /// in each byte b < 0x80, (b + 0x80 - 'A') and (b + 0x80 - 'Z' - 1) differ in the top bit
+    /// exactly when 'A' <= b <= 'Z'; that bit, shifted to 0x20, is or-ed in.
+    @inline(__always)
+    static func foldASCII(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) {
+        let n = bytes.count
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var i = 0
+        while i + 8 <= n {
+            let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let low7 = word & (0x7F &* ones)
+            let upper = ((low7 &+ (0x80 - 0x41) &* ones) ^ (low7 &+ (0x80 - 0x5B) &* ones)) & ~word & (0x80 &* ones)
+            out.storeBytes(of: word | (upper >> 2), toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < n {
+            out.storeBytes(of: foldASCII(bytes[i]), toByteOffset: i, as: UInt8.self)
+            i += 1
+        }
+    }
+
     /// Strict UTF-8 validation (no overlongs, no surrogates, at most U+10FFFF).
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var i = 0

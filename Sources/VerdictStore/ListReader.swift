@@ -186,7 +186,7 @@ public final class ListReader {
             guard filter.mayContain(value) else { return nil }
             return try get(list, value, now: now, includeExpired: includeExpired)
         case .stringCaseInsensitive:
-            for i in 0..<count { scratch.storeBytes(of: ListKey.foldASCII(value[i]), toByteOffset: i, as: UInt8.self) }
+            ListKey.foldASCII(value, into: scratch)
             let key = UnsafeRawBufferPointer(start: scratch, count: count)
             guard filter.mayContain(key) else { return nil }
             return try get(list, key, now: now, includeExpired: includeExpired)
