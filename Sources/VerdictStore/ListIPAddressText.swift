@@ -117,15 +117,11 @@ public enum IPAddressText {
     }
 
     static func parseBareAddress(_ b: UnsafeRawBufferPointer, from start: Int, to end: Int) -> IPNetwork? {
-        var i = start
-        while i < end {
-            let c = b[i]
-            if c == UInt8(ascii: ":") { return parseV6(b, from: start, to: end) }
-            if c == UInt8(ascii: ".") { break }
-            i += 1
+        // IPv4 first (the common case); IPv6 text fails it within five bytes (a ':' or a hex letter).
+        if let v4 = parseV4(b, from: start, to: end) {
+            return IPNetwork(isV4: true, high: 0, low: UInt64(v4), prefixLength: 32)
         }
-        guard let v4 = parseV4(b, from: start, to: end) else { return nil }
-        return IPNetwork(isV4: true, high: 0, low: UInt64(v4), prefixLength: 32)
+        return parseV6(b, from: start, to: end)
     }
 
     /// Dotted quad: four decimal octets 0...255 without leading zeros. Unrolled per octet
