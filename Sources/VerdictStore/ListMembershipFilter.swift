@@ -44,7 +44,7 @@ final class ListMembershipFilter: @unchecked Sendable {
     /// For ip and prefix lists every key is also inserted truncated to the shortest length
     /// present (the "coarse" entry): a value whose truncation is absent cannot match any key,
     /// so most misses cost one probe instead of one per length present.
-    init(transactionID: Int, expectedCount: Int, kind: ListKind,
+    init(transactionID: Int, expectedCount: Int, kind: ListStoreKind,
          forEachKey: ((UnsafeRawBufferPointer) -> Void) -> Void) {
         self.transactionID = transactionID
         // 16 bits per key (24 with the coarse entries), at least one block.
@@ -53,7 +53,7 @@ final class ListMembershipFilter: @unchecked Sendable {
         let bits = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(blocks) * 8)
         bits.initialize(repeating: 0, count: Int(blocks) * 8)
         var inserted = 0
-        var networks: [IPNetwork] = [], prefixes: [[UInt8]] = []
+        var networks: [ListIPNetwork] = [], prefixes: [[UInt8]] = []
         forEachKey { key in
             switch kind {
             case .ip:
@@ -108,7 +108,7 @@ final class ListMembershipFilter: @unchecked Sendable {
 
     /// Filter hash of an ip key (a masked network).
     @inline(__always)
-    static func ipHash(_ network: IPNetwork) -> UInt64 {
+    static func ipHash(_ network: ListIPNetwork) -> UInt64 {
         let tag = UInt64(network.prefixLength) << 8 | (network.isV4 ? 4 : 6)
         return mix((network.high &* 0x9E37_79B9_7F4A_7C15) ^ network.low ^ (tag << 48))
     }

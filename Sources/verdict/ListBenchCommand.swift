@@ -21,7 +21,7 @@ struct ListBenchCommand: ParsableCommand {
     var only: String?
 
     /// The reference lists, their kinds (LANGUAGE.md) and the event field each is looked up with.
-    static let lists: [(name: String, kind: ListKind, field: String)] = [
+    static let lists: [(name: String, kind: ListStoreKind, field: String)] = [
         ("blocked_emails", .stringCaseInsensitive, "email"), ("blocked_cards", .string, "card.fingerprint"),
         ("blocked_networks", .ip, "ip"), ("risky_bins", .prefix, "card.bin"),
         ("disposable_domains", .stringCaseInsensitive, "email_domain"), ("vip_customers", .string, "customer.id"),
@@ -96,7 +96,7 @@ struct ListBenchCommand: ParsableCommand {
                   + "  " + (mismatches == 0 ? "ok" : "\(mismatches) DIFF"))
             if mismatches != 0 { throw ExitCode(1) }
             if list.kind == .ip {
-                parse = time(missArena) { IPAddressText.parseAddress($0) != nil }
+                parse = time(missArena) { ListIPAddressText.parseAddress($0) != nil }
             }
         }
         if !parse.isNaN { print(String(format: "IP address text parse (allocation-free; part of each ip lookup): %.1f ns", parse)) }
