@@ -19,13 +19,6 @@ public struct ListIPNetwork: Equatable, Sendable, CustomStringConvertible {
     /// Address width in bits: 32 or 128.
     public var bitWidth: Int { isV4 ? 32 : 128 }
 
-    /// The network with the bits after `prefixLength` cleared (10.1.2.3/8 -> 10.0.0.0/8).
-    public var masked: ListIPNetwork {
-        var n = self
-        n.setToPrefix(prefixLength)
-        return n
-    }
-
     /// Clears the address bits after `length` and sets the prefix length to `length`.
     @inline(__always)
     mutating func setToPrefix(_ length: Int) {

@@ -18,8 +18,6 @@
 final class ListMembershipFilter: @unchecked Sendable {
     /// LMDB transaction id of the snapshot the filter was built from.
     let transactionID: Int
-    /// Number of keys inserted.
-    let count: Int
     /// Prefix lengths present in an ip list, per family (bit i of the 129-bit set = length i).
     let ipv4Lengths: [Int]
     let ipv6Lengths: [Int]
@@ -52,7 +50,6 @@ final class ListMembershipFilter: @unchecked Sendable {
         let blocks = UInt64(max(1, (expectedCount * bitsPerKey + 255) / 256))
         let bits = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(blocks) * 8)
         bits.initialize(repeating: 0, count: Int(blocks) * 8)
-        var inserted = 0
         var networks: [ListIPNetwork] = [], prefixes: [[UInt8]] = []
         forEachKey { key in
             switch kind {
@@ -63,7 +60,6 @@ final class ListMembershipFilter: @unchecked Sendable {
                 prefixes.append(Array(key))
             case .string, .stringCaseInsensitive:
                 Self.insert(xxh3(key), words: bits, blockCount: blocks)
-                inserted += 1
             }
         }
         let v4 = Set(networks.lazy.filter(\.isV4).map(\.prefixLength))
@@ -75,7 +71,6 @@ final class ListMembershipFilter: @unchecked Sendable {
             var coarse = network
             coarse.setToPrefix(network.isV4 ? ipv4Shortest : ipv6Shortest)
             Self.insert(Self.ipHash(coarse) ^ Self.coarseTag, words: bits, blockCount: blocks)
-            inserted += 1
         }
         prefixShortest = prefixes.lazy.map(\.count).min() ?? 0
         for key in prefixes {
@@ -85,11 +80,9 @@ final class ListMembershipFilter: @unchecked Sendable {
                 if i + 1 == prefixShortest { Self.insert(Self.mix(state) ^ Self.coarseTag, words: bits, blockCount: blocks) }
             }
             Self.insert(Self.mix(state), words: bits, blockCount: blocks)
-            inserted += 1
         }
         words = bits
         blockCount = blocks
-        count = inserted
         // Most specific first: a hit on a long prefix is the common case for host entries.
         ipv4Lengths = v4.sorted(by: >)
         ipv6Lengths = v6.sorted(by: >)

@@ -114,9 +114,6 @@ public final class ListReader {
         environment.exitRead()
     }
 
-    /// The LMDB transaction id of the live snapshot (0 before the first renew).
-    public var snapshotID: Int { transactionID }
-
     // MARK: Lookups
 
     /// Whether `value` matches a live (not expired at `now`, Unix seconds) entry of the list.
