@@ -151,6 +151,6 @@ struct RandomSyntax {
     }
 
     mutating func unit() -> SourceUnit {
-        SourceUnit(file: 0, declarations: (0..<int(0...6)).map { _ in declaration() })
+        SourceUnit(file: 0, declarations: (0..<int(0...4)).map { _ in declaration() })
     }
 }
