@@ -61,6 +61,7 @@ enum Keyword: String, CaseIterable, Sendable {
     static func classify(_ text: String) -> Keyword? {
         guard text.utf8.count <= longest else { return nil }
         if let keyword = byText[text] { return keyword }
+        guard text.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return nil }
         return byText[text.lowercased()]
     }
 
