@@ -579,7 +579,9 @@ public final class Checker {
     }
 
     private func reportUnused() {
-        for declaration in letDeclarations where !used.contains(declaration.name.name) {
+        // A declaration that already has an error is not also reported unused.
+        for (index, declaration) in letDeclarations.enumerated()
+        where !used.contains(declaration.name.name) && letTypes[index]?.isError != true {
             warning(.unusedLet, "let '\(declaration.name.name)' is never used", at: declaration.name.range,
                     hint: "remove it, or use it in a rule")
         }
@@ -591,7 +593,7 @@ public final class Checker {
             warning(.unusedCounter, "counter '\(counter.name.name)' is never read", at: counter.name.range,
                     hint: "remove it, or read it with \(counter.name.name)(1h)")
         }
-        for model in modelDeclarations where !used.contains(model.name.name) {
+        for model in modelDeclarations where !used.contains(model.name.name) && ModelKind(rawValue: model.kind.name) != nil {
             warning(.unusedModel, "model '\(model.name.name)' is never used", at: model.name.range,
                     hint: "remove it, or use its output: \(model.name.name) > 0.5")
         }

@@ -143,7 +143,10 @@ struct Lexer {
                     return scanString(raw: true, &diagnostics)
                 }
                 while isIdentifierPart(byte(at: offset)) { offset += 1 }
-                return token(.identifier, .text(String(decoding: bytes[start..<offset], as: UTF8.self)))
+                let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+                var identifier = token(.identifier, .text(text))
+                identifier.keyword = Keyword.classify(text)
+                return identifier
             }
             return scanUnexpected(start, &diagnostics)
         }

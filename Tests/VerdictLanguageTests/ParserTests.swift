@@ -158,7 +158,7 @@ import Testing
 
     @Test func hugeFilesAreRejectedWithoutBeingRead() throws {
         let path = NSTemporaryDirectory() + "verdict-huge-\(getpid()).rules"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: 100 * 1024 * 1024)  // sparse: 100 MB of NUL, never written
