@@ -45,6 +45,8 @@ public final class Checker {
     // Declarations by kind, in declaration order.
     var fields: [CheckedField] = []
     var fieldIndex: [String: FieldID] = [:]
+    /// Dotted fields by their name with `.` read as `_` (Radar attributes), built on first use.
+    var underscoredFields: [String: [FieldID]]?
     var lists: [CheckedList] = []
     /// Lists whose kind was unknown: declared so uses resolve, but never looked up.
     var poisonedLists: Set<ListID> = []
@@ -460,12 +462,11 @@ public final class Checker {
                 path = description.path
                 featureOrder = description.featureNames
                 let known = Set(description.featureNames)
-                for binding in model.bindings where !known.contains(binding.feature.name) {
-                    error(.unknownFeature, "model '\(model.name.name)' has no feature '\(binding.feature.name)'",
-                          at: binding.feature.range,
-                          hint: Suggestion.hint(for: binding.feature.name, among: description.featureNames.filter { bound[$0] == nil }))
-                }
                 let unbound = description.featureNames.filter { bound[$0] == nil }
+                for binding in model.bindings where !known.contains(binding.feature.name) && !diagnostics.isFull {
+                    error(.unknownFeature, "model '\(model.name.name)' has no feature '\(binding.feature.name)'",
+                          at: binding.feature.range, hint: Suggestion.hint(for: binding.feature.name, among: unbound))
+                }
                 if !unbound.isEmpty {
                     let names = unbound.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (unbound.count > 8 ? ", ..." : "")
                     error(.unboundFeatures,
