@@ -42,3 +42,10 @@ public enum Suggestion {
         return previous[b.count]
     }
 }
+
+extension Suggestion {
+    /// `did you mean 'x'?` for the closest candidate, or nil.
+    public static func hint<S: Sequence>(for name: String, among candidates: S) -> String? where S.Element == String {
+        closest(to: name, among: candidates).map { "did you mean '\($0)'?" }
+    }
+}

@@ -1,6 +1,6 @@
 // `verdict bench-frontend`: how fast the front end reads a realistic 10,000-rule ruleset
 // (SyntheticRuleset, in memory). Reports the best and median of several runs of parsing (lexing
-// included) and formatting, and, as a peer measured in the same run, Foundation's
+// included), type checking and formatting, and, as a peer measured in the same run, Foundation's
 // JSONSerialization reading the same syntax tree encoded as JSON. Target: the whole front end
 // under 1 s for 10,000 rules (release build).
 import ArgumentParser
@@ -10,7 +10,7 @@ import VerdictLanguage
 struct BenchFrontendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-frontend",
-        abstract: "Time parsing a generated ruleset (use a release build)."
+        abstract: "Time parsing and checking a generated ruleset (use a release build)."
     )
 
     @Option(help: "Number of rules to generate.")
@@ -46,6 +46,14 @@ struct BenchFrontendCommand: ParsableCommand {
             print(DiagnosticRenderer(sources: sources).render(diagnostics))
             throw ExitCode.failure
         }
+        var checkDiagnostics = DiagnosticBag()
+        let check = measure(iterations) {
+            checkDiagnostics = Checker.check(units, sources: sources).1
+        }
+        if checkDiagnostics.hasErrors || !checkDiagnostics.diagnostics.isEmpty {
+            print(DiagnosticRenderer(sources: sources).render(checkDiagnostics))
+            throw ExitCode.failure
+        }
         let format = measure(iterations) {
             for (unit, file) in zip(units, sources.files) { _ = Formatter.format(unit, source: file) }
         }
@@ -56,12 +64,15 @@ struct BenchFrontendCommand: ParsableCommand {
 
         print("bench-frontend: \(rules) rules in \(sources.files.count) files, \(String(format: "%.2f", megabytes)) MB of source")
         report("parse (lex + parse)", parse, megabytes)
+        report("check (types, resolutions, cycles, warnings)", check, megabytes)
         report("format", format, megabytes)
         report("peer: JSONSerialization, same tree as JSON (\(String(format: "%.2f", Double(json.count) / 1_000_000)) MB)",
                peer, Double(json.count) / 1_000_000)
         print(String(format: "ratio: parse / JSONSerialization of the same tree = %.2fx", parse.best / peer.best))
-        print(String(format: "front end (parse) for %d rules: %.1f ms", rules, parse.best * 1000)
-              + " (target < 1000 ms: \(parse.best < 1 ? "met" : "NOT met"))")
+        let frontEnd = parse.best + check.best
+        print(String(format: "ratio: check / parse = %.2fx", check.best / parse.best))
+        print(String(format: "front end (parse + check) for %d rules: %.1f ms", rules, frontEnd * 1000)
+              + " (target < 1000 ms: \(frontEnd < 1 ? "met" : "NOT met"))")
     }
 
     private func report(_ label: String, _ timing: (best: Double, median: Double), _ megabytes: Double) {

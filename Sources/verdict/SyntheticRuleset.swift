@@ -114,7 +114,7 @@ struct SyntheticRuleset {
 
     static func clause(_ random: inout SplitMix64, lets: Int) -> String {
         let country = countries[random.below(countries.count)]
-        switch random.below(lets > 0 ? 16 : 15) {
+        switch random.below(lets > 0 ? 19 : 18) {
         case 0: return "amount_usd > \(random.below(10_000)).\(random.below(100))"
         case 1: return "card.country in [\"\(country)\", \"\(countries[random.below(countries.count)])\", \"\(countries[random.below(countries.count)])\"]"
         case 2: return "attempts_per_card(\(1 + random.below(23))h) > \(random.below(20))"
@@ -130,6 +130,9 @@ struct SyntheticRuleset {
         case 12: return "is_missing(email) == false and hour_of_day < \(random.below(24))"
         case 13: return "ip in @blocked_networks"
         case 14: return "cvc_check == \"fail\""
+        case 15: return "card.fingerprint in @blocked_cards"
+        case 16: return "card.bin in @risky_bins"
+        case 17: return "attempts_per_ip(\(1 + random.below(23))h) > \(random.below(50))"
         default: return "signal_\(random.below(lets))"
         }
     }

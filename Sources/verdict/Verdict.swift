@@ -9,7 +9,14 @@ struct VerdictCommand: ParsableCommand {
         abstract: "Compile, check, evaluate and benchmark Verdict rulesets.",
         subcommands: [
             FmtCommand.self,
+            CheckCommand.self,
+            ModelCommand.self,
+            ListCommand.self,
+            CountersCommand.self,
             BenchFrontendCommand.self,
+            DisasmCommand.self,
+            CompileCommand.self,
+            ExprCommand.self,
         ]
     )
 }
