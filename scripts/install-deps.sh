@@ -7,6 +7,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 apt_packages=(liblmdb-dev libxxhash-dev lmdb-utils pkg-config)
+# `install-deps.sh bench` also installs the peers the bench commands compare against.
+if [ "${1:-}" = bench ]; then
+  apt_packages+=(redis-server)
+fi
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

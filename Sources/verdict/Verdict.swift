@@ -10,7 +10,13 @@ struct VerdictCommand: ParsableCommand {
         subcommands: [
             FmtCommand.self,
             CheckCommand.self,
+            ModelCommand.self,
+            ListCommand.self,
+            CountersCommand.self,
             BenchFrontendCommand.self,
+            DisasmCommand.self,
+            CompileCommand.self,
+            ExprCommand.self,
         ]
     )
 }

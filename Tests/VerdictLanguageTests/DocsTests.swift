@@ -1,8 +1,9 @@
-// docs/language.md is tested: every ```rules block must compile cleanly, and every
-// ```rules,error block must produce exactly the output in the ```console block after it (as file
-// `example.rules`). Block attributes: `repeat=N` (the block is a template repeated N times, `{n}`
-// replaced by the index), `bytes` (`\xHH` in the block stands for that raw byte), `missing` (the
-// file does not exist).
+// docs/language.md shows exact output: every ```rules block marked `output` must make the front end
+// (parse, then check) print exactly the ```console block after it, as the one-file ruleset
+// `example.rules`; every plain ```rules block must at least parse cleanly (DocsExamplesTests checks
+// them against the schema). Block attributes: `repeat=N` (the block is a template repeated N
+// times, `{n}` replaced by the index), `bytes` (`\xHH` in the block stands for that raw byte),
+// `missing` (the file does not exist).
 import Foundation
 import Testing
 @testable import VerdictLanguage
@@ -48,20 +49,20 @@ func docExamples() -> [DocExample] {
     let blocks = markdownBlocks(markdown)
     var examples: [DocExample] = []
     for (index, block) in blocks.enumerated() {
-        let parts = block.info.split(separator: ",").map(String.init)
-        // `checked` and `prelude` blocks are type-checked by DocsCheckedExamplesTests.
-        guard parts.first == "rules", !parts.contains("checked"), !parts.contains("prelude") else { continue }
-        if parts.dropFirst().first == "error" {
+        let parts = block.info.split(separator: " ").map(String.init)
+        guard parts.first == "rules" else { continue }
+        let attributes = Array(parts.dropFirst())
+        if attributes.contains("output") {
             let expected = index + 1 < blocks.count && blocks[index + 1].info == "console" ? blocks[index + 1].text : ""
-            examples.append(DocExample(source: block.text, attributes: Array(parts.dropFirst(2)), expected: expected, line: block.line))
-        } else {
+            examples.append(DocExample(source: block.text, attributes: attributes, expected: expected, line: block.line))
+        } else if attributes.isEmpty {
             examples.append(DocExample(source: block.text, attributes: [], expected: nil, line: block.line))
         }
     }
     return examples
 }
 
-/// What `verdict check` reports for a documented example (parse errors; the checker's join here).
+/// What `verdict check` reports for a documented example.
 func renderExample(_ example: DocExample) -> String {
     var bytes = Array(example.source.utf8)
     var diagnostics = DiagnosticBag()
@@ -81,8 +82,8 @@ func renderExample(_ example: DocExample) -> String {
     }
     sources.add(path: "example.rules", bytes: bytes)
     if !diagnostics.hasErrors {
-        var ids = ExprIDAllocator()
-        _ = Parser.parse(sources, ids: &ids, diagnostics: &diagnostics)
+        let result = Frontend.check(sources: sources, options: CheckOptions(modelCatalog: InMemoryModelCatalog(testModels)))
+        diagnostics.append(contentsOf: result.bag)
     }
     return DiagnosticRenderer(sources: sources).render(diagnostics) + "\n"
 }
@@ -112,7 +113,12 @@ func decodeByteEscapes(_ text: String) -> [UInt8] {
         if let expected = example.expected {
             #expect(rendered == expected)
         } else {
-            #expect(rendered == "\n", "a `rules` example must compile cleanly")
+            var ids = ExprIDAllocator()
+            var diagnostics = DiagnosticBag()
+            var sources = SourceSet()
+            let id = sources.add(path: "example.rules", text: example.source)
+            _ = Parser.parse(sources[id]!, ids: &ids, diagnostics: &diagnostics)
+            #expect(!diagnostics.hasErrors, "a `rules` example must parse cleanly")
         }
     }
 

@@ -1,0 +1,438 @@
+// IR -> register bytecode. Lays rules out by precedence group (LANGUAGE.md §7, see docs/vm.md),
+// compiles each rule's conjunction into fused test superinstructions ordered cheapest first (`and`
+// is commutative), computes cheap `let`s once up front and expensive ones (those reaching lists,
+// counters or models) lazily behind a guard, caches counter reads and model outputs in lazy
+// registers, and compiles everything else to typed value opcodes with short-circuit jumps.
+import VerdictVM
+
+/// A code generation problem (a program too large for the instruction format, or an IR the
+/// generator cannot express).
+public struct CodeGenerationError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+struct CodeGenerator {
+    var b: ProgramBuilder
+    let ir: IRProgram
+    private var letRegisters: [UInt16?]
+    private var eagerLets: Set<Int> = []
+    private var modelRegisters: [UInt16?]
+    private var modelArguments: [[UInt16]]
+    private var counterRegisters: [String: UInt16] = [:]
+    private var counterKeyRegisters: [Int: UInt16] = [:]
+    private var pool: [ValueType: [UInt16]] = [:]
+    private var used: [ValueType: Int] = [:]
+
+    init(_ ir: IRProgram) {
+        self.ir = ir
+        b = ProgramBuilder(name: ir.name, version: ir.version)
+        letRegisters = Array(repeating: nil, count: ir.lets.count)
+        modelRegisters = Array(repeating: nil, count: ir.models.count)
+        modelArguments = Array(repeating: [], count: ir.models.count)
+        for f in ir.fields { b.addField(f.name, f.type, caseInsensitive: f.caseInsensitive) }
+        for l in ir.lists { _ = b.addList(l) }
+        for c in ir.counters { _ = b.addCounter(c) }
+    }
+
+    // MARK: - whole rulesets
+
+    /// Generates the program of a ruleset.
+    static func generate(_ ir: IRProgram) throws -> ProgramContents {
+        var g = CodeGenerator(ir)
+        g.b.setPrecedence(ir.precedence)
+        for t in ir.thresholds { g.b.addThreshold(t) }
+        g.b.setOnError(ir.onError)
+        for rule in ir.rules { g.b.addRule(rule.info) }
+        g.emitEagerLets()
+        g.declareModels()
+
+        let rules = Array(ir.rules.enumerated())
+        func group(_ where: (RuleInfo) -> Bool) -> [Int] { rules.filter { `where`($0.element.info) }.map(\.offset) }
+        for (i, action) in ir.precedence.enumerated() {
+            for r in group({ $0.kind == .rule && !$0.shadow && $0.action == action }) { g.emitRule(r) }
+            let later = ir.precedence.firstIndex(of: ir.onError)
+            if ir.onError == .none || later == nil || later! > i {
+                g.b.emit(.fastExitIfDecided, a: UInt16(action.rawValue))
+            }
+        }
+        for r in group({ ($0.kind == .score) || (!$0.shadow && !ir.precedence.contains($0.action)) }) { g.emitRule(r) }
+        g.b.emit(.fastStop)
+        for r in group({ $0.kind == .rule && $0.shadow }) { g.emitRule(r) }
+        g.b.emit(.halt)
+        return try g.b.finish()
+    }
+
+    /// Generates a standalone expression program (fields only; the result in `resultRegister`).
+    static func generateExpression(_ e: IRExpr, fields: [FieldInfo]) throws -> ProgramContents {
+        var ir = IRProgram()
+        ir.fields = fields
+        var g = CodeGenerator(ir)
+        let r = g.value(e)
+        let result = g.b.addRegister(e.type)
+        g.b.emit(.move, a: result, b: r)
+        g.b.emit(.halt)
+        g.b.setResultRegister(result)
+        return try g.b.finish()
+    }
+
+    // MARK: - registers
+
+    private mutating func temp(_ type: ValueType) -> UInt16 {
+        let n = used[type, default: 0]
+        used[type] = n + 1
+        if n < pool[type, default: []].count { return pool[type]![n] }
+        let r = b.addRegister(type)
+        pool[type, default: []].append(r)
+        return r
+    }
+
+    private mutating func releaseTemps() { used = [:] }
+
+    /// Whether evaluating `e` needs no host call (so it may run eagerly, unconditionally).
+    private func isCheap(_ e: IRExpr, _ visiting: Set<Int> = []) -> Bool {
+        switch e.kind {
+        case .constant, .field: return true
+        case .letValue(let i): return !visiting.contains(i) && isCheap(ir.lets[i].value, visiting.union([i]))
+        case .listLookup, .counterRead, .model: return false
+        case .not(let x), .negate(let x), .inSet(let x, _): return isCheap(x, visiting)
+        case .binary(_, let x, let y): return isCheap(x, visiting) && isCheap(y, visiting)
+        case .and(let xs), .or(let xs), .call(_, let xs): return xs.allSatisfy { isCheap($0, visiting) }
+        case .conditional(let c, let x, let y): return isCheap(c, visiting) && isCheap(x, visiting) && isCheap(y, visiting)
+        }
+    }
+
+    /// Relative cost of evaluating `e` (orders the conjuncts of a rule: cheap first).
+    private func cost(_ e: IRExpr) -> Int {
+        switch e.kind {
+        case .constant, .field: return 0
+        case .letValue(let i): return eagerLets.contains(i) ? 1 : 2 + cost(ir.lets[i].value)
+        case .listLookup(_, let k): return 20 + cost(k)
+        case .counterRead(_, _, let k): return 10 + cost(k)
+        case .model: return 100
+        case .not(let x), .negate(let x), .inSet(let x, _): return 1 + cost(x)
+        case .binary(_, let x, let y): return 1 + cost(x) + cost(y)
+        case .and(let xs), .or(let xs), .call(_, let xs): return xs.reduce(1) { $0 + cost($1) }
+        case .conditional(let c, let x, let y): return 2 + cost(c) + cost(x) + cost(y)
+        }
+    }
+
+    private mutating func declareModels() {
+        for (i, m) in ir.models.enumerated() {
+            let probability = b.addLazyRegister(.double)
+            _ = b.addLazyRegister(.double)
+            modelRegisters[i] = probability
+            modelArguments[i] = m.features.map { feature in
+                switch feature.value.kind {
+                case .field(let f): return UInt16(f)
+                case .letValue(let l): return letRegisters[l]!
+                case .counterRead(let c, let w, _): return counterRegister(c, w)
+                default: return b.addRegister(feature.value.type)
+                }
+            }
+            _ = b.addModel(ModelInfo(name: m.name, features: m.features.map(\.name), arguments: modelArguments[i]))
+        }
+    }
+
+    /// Cheap lets get a plain register computed once at the start; the others a lazy register.
+    private mutating func emitEagerLets() {
+        for (i, l) in ir.lets.enumerated() where isCheap(l.value) { eagerLets.insert(i) }
+        var done: Set<Int> = []
+        func emit(_ i: Int, _ g: inout CodeGenerator) {
+            if done.contains(i) { return }
+            done.insert(i)
+            for dependency in g.letDependencies(g.ir.lets[i].value) where g.eagerLets.contains(dependency) { emit(dependency, &g) }
+            let r = g.b.addRegister(g.ir.lets[i].value.type)
+            g.letRegisters[i] = r
+            g.compile(g.ir.lets[i].value, into: r)
+            g.releaseTemps()
+        }
+        for i in ir.lets.indices where eagerLets.contains(i) { emit(i, &self) }
+        for i in ir.lets.indices where !eagerLets.contains(i) { letRegisters[i] = b.addLazyRegister(ir.lets[i].value.type) }
+    }
+
+    private func letDependencies(_ e: IRExpr) -> [Int] {
+        switch e.kind {
+        case .letValue(let i): return [i]
+        case .constant, .field, .model: return []
+        case .listLookup(_, let x), .counterRead(_, _, let x), .not(let x), .negate(let x), .inSet(let x, _): return letDependencies(x)
+        case .binary(_, let x, let y): return letDependencies(x) + letDependencies(y)
+        case .and(let xs), .or(let xs), .call(_, let xs): return xs.flatMap { letDependencies($0) }
+        case .conditional(let c, let x, let y): return letDependencies(c) + letDependencies(x) + letDependencies(y)
+        }
+    }
+
+    private mutating func ensureLet(_ i: Int) -> UInt16 {
+        let r = letRegisters[i]!
+        if eagerLets.contains(i) { return r }
+        let skip = b.newLabel()
+        b.emit(.lazyGuard, a: r, jumpTo: skip)
+        compile(ir.lets[i].value, into: r)
+        b.bind(skip)
+        return r
+    }
+
+    private mutating func ensureModel(_ i: Int) -> UInt16 {
+        let r = modelRegisters[i]!
+        let skip = b.newLabel()
+        b.emit(.lazyGuard, a: r, jumpTo: skip)
+        for (feature, argument) in zip(ir.models[i].features, modelArguments[i]) {
+            switch feature.value.kind {
+            case .field: continue
+            case .letValue(let l): _ = ensureLet(l)
+            case .counterRead(let c, let w, let k): _ = ensureCounter(c, w, k)
+            default: compile(feature.value, into: argument)
+            }
+        }
+        b.emit(.model, a: r, b: UInt16(i))
+        b.bind(skip)
+        return r
+    }
+
+    private mutating func counterRegister(_ counter: Int, _ window: Int64) -> UInt16 {
+        let id = "\(counter)/\(window)"
+        if let existing = counterRegisters[id] { return existing }
+        let r = b.addLazyRegister(ir.counters[counter].valueType)
+        counterRegisters[id] = r
+        return r
+    }
+
+    private mutating func ensureCounter(_ counter: Int, _ window: Int64, _ key: IRExpr) -> UInt16 {
+        let r = counterRegister(counter, window)
+        let read = b.addCounterRead(CounterReadInfo(counter: UInt16(counter), windowSeconds: window))
+        if case .field(let f) = key.kind {
+            b.emit(.counter, a: r, b: UInt16(f), c: read)
+        } else {
+            let keyRegister: UInt16
+            if let existing = counterKeyRegisters[counter] { keyRegister = existing } else {
+                keyRegister = b.addRegister(key.type)
+                counterKeyRegisters[counter] = keyRegister
+            }
+            let skip = b.newLabel()
+            b.emit(.lazyGuard, a: r, jumpTo: skip)
+            compile(key, into: keyRegister)
+            b.emit(.counter, a: r, b: keyRegister, c: read)
+            b.bind(skip)
+        }
+        return r
+    }
+
+    // MARK: - rules
+
+    private mutating func emitRule(_ index: Int) {
+        let rule = ir.rules[index]
+        releaseTemps()
+        let end = b.newLabel()
+        var conjuncts: [IRExpr] = []
+        func flatten(_ e: IRExpr) {
+            if case .and(let xs) = e.kind { xs.forEach(flatten) } else { conjuncts.append(e) }
+        }
+        flatten(rule.condition)
+        let ordered = conjuncts.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
+        for c in ordered { emitTest(c, negate: false, onFalse: end) }
+        if let key = rule.rolloutKey {
+            let k = value(key)
+            b.emit(.fireRollout, a: UInt16(index), b: k)
+        } else {
+            b.emit(.fire, a: UInt16(index))
+        }
+        b.bind(end)
+    }
+
+    private static let testOps: [ValueType: [IRBinaryOperator: (register: Opcode, constant: Opcode)]] = [
+        .int: [.less: (.testLtI, .testLtIK), .lessEqual: (.testLeI, .testLeIK), .greater: (.testGtI, .testGtIK),
+               .greaterEqual: (.testGeI, .testGeIK), .equal: (.testEqI, .testEqIK), .notEqual: (.testNeI, .testNeIK)],
+        .double: [.less: (.testLtD, .testLtDK), .lessEqual: (.testLeD, .testLeDK), .greater: (.testGtD, .testGtDK),
+                  .greaterEqual: (.testGeD, .testGeDK), .equal: (.testEqD, .testEqDK), .notEqual: (.testNeD, .testNeDK)],
+        .string: [.equal: (.testEqS, .testEqSK), .notEqual: (.testNeS, .testNeSK)],
+    ]
+
+    /// One conjunct as a fused test: true falls through, false jumps to `onFalse`.
+    private mutating func emitTest(_ e: IRExpr, negate: Bool, onFalse: Label) {
+        var flags: UInt8 = negate ? InstructionFlag.negate : 0
+        switch e.kind {
+        case .not(let x):
+            emitTest(x, negate: !negate, onFalse: onFalse)
+            return
+        case .binary(let op, let x, let y) where op.isComparison:
+            var (l, r, o) = (x, y, op)
+            if l.constantValue != nil && r.constantValue == nil { (l, r, o) = (r, l, op.flipped) }
+            if let ops = CodeGenerator.testOps[l.type]?[o], l.type == r.type {
+                if l.type == .string && (l.caseInsensitive || r.caseInsensitive) { flags |= InstructionFlag.caseInsensitive }
+                let a = value(l)
+                if let k = r.constantValue {
+                    b.emit(ops.constant, a: a, b: b.constant(k), flags: flags, jumpTo: onFalse)
+                } else {
+                    b.emit(ops.register, a: a, b: value(r), flags: flags, jumpTo: onFalse)
+                }
+                return
+            }
+        case .inSet(let x, let values):
+            let set = b.addSet(values, type: x.type, caseInsensitive: x.caseInsensitive)
+            b.emit(.testInSet, a: value(x), b: set, flags: flags, jumpTo: onFalse)
+            return
+        case .listLookup(let list, let key):
+            b.emit(.testList, a: value(key), b: UInt16(list), flags: flags, jumpTo: onFalse)
+            return
+        case .call(let f, let args) where (f == .startsWith || f == .endsWith || f == .contains) && args[1].constantValue != nil:
+            let op: Opcode = f == .startsWith ? .testStartsWithK : (f == .endsWith ? .testEndsWithK : .testContainsK)
+            if args[0].caseInsensitive { flags |= InstructionFlag.caseInsensitive }
+            b.emit(op, a: value(args[0]), b: b.constant(args[1].constantValue!), flags: flags, jumpTo: onFalse)
+            return
+        default:
+            break
+        }
+        b.emit(.testTrue, a: value(e), flags: flags, jumpTo: onFalse)
+    }
+
+    // MARK: - values
+
+    /// The register holding `e`'s value (a field or let register as is, else a new temporary).
+    mutating func value(_ e: IRExpr) -> UInt16 {
+        switch e.kind {
+        case .field(let f): return UInt16(f)
+        case .letValue(let i): return ensureLet(i)
+        case .counterRead(let c, let w, let k): return ensureCounter(c, w, k)
+        case .model(let m, let margin): return ensureModel(m) + (margin ? 1 : 0)
+        default:
+            let t = temp(e.type)
+            compile(e, into: t)
+            return t
+        }
+    }
+
+    private static let compareOps: [ValueType: [IRBinaryOperator: (register: Opcode, constant: Opcode?)]] = [
+        .int: [.less: (.ltI, .ltIK), .lessEqual: (.leI, .leIK), .greater: (.gtI, .gtIK), .greaterEqual: (.geI, .geIK),
+               .equal: (.eqI, .eqIK), .notEqual: (.neI, .neIK)],
+        .double: [.less: (.ltD, .ltDK), .lessEqual: (.leD, .leDK), .greater: (.gtD, .gtDK), .greaterEqual: (.geD, .geDK),
+                  .equal: (.eqD, .eqDK), .notEqual: (.neD, .neDK)],
+        .string: [.less: (.ltS, nil), .lessEqual: (.leS, nil), .greater: (.gtS, nil), .greaterEqual: (.geS, nil),
+                  .equal: (.eqS, .eqSK), .notEqual: (.neS, .neSK)],
+        .bool: [.equal: (.eqB, nil), .notEqual: (.neB, nil)],
+        .ip: [.equal: (.eqIP, nil), .notEqual: (.neIP, nil)],
+    ]
+    private static let mixedOps: [IRBinaryOperator: Opcode] = [.less: .ltID, .lessEqual: .leID, .greater: .gtID,
+                                                               .greaterEqual: .geID, .equal: .eqID, .notEqual: .neID]
+
+    /// Compiles `e` so that its value ends up in register `t` (of `e.type`).
+    mutating func compile(_ e: IRExpr, into t: UInt16) {
+        switch e.kind {
+        case .constant(let v):
+            b.emit(.loadK, a: t, b: b.constant(v))
+        case .field, .letValue, .counterRead, .model:
+            let r = value(e)
+            if r != t { b.emit(.move, a: t, b: r) }
+        case .listLookup(let list, let key):
+            b.emit(.list, a: t, b: value(key), c: UInt16(list))
+        case .not(let x):
+            b.emit(.not, a: t, b: value(x))
+        case .negate(let x):
+            b.emit(x.type == .int ? .negI : .negD, a: t, b: value(x))
+        case .binary(let op, let x, let y) where op.isComparison:
+            var (l, r, o) = (x, y, op)
+            if l.type == .double && r.type == .int { (l, r, o) = (r, l, op.flipped) }
+            if l.type == .int && r.type == .double {
+                b.emit(CodeGenerator.mixedOps[o]!, a: t, b: value(l), c: value(r))
+                return
+            }
+            if l.constantValue != nil && r.constantValue == nil { (l, r, o) = (r, l, o.flipped) }
+            let ops = CodeGenerator.compareOps[l.type]![o]!
+            let flags: UInt8 = l.type == .string && (l.caseInsensitive || r.caseInsensitive) && (o == .equal || o == .notEqual)
+                ? InstructionFlag.caseInsensitive : 0
+            if let k = r.constantValue, let constantOp = ops.constant {
+                b.emit(constantOp, a: t, b: value(l), c: b.constant(k), flags: flags)
+            } else {
+                b.emit(ops.register, a: t, b: value(l), c: value(r), flags: flags)
+            }
+        case .binary(let op, let x, let y):
+            if x.type == .string {  // `+` on strings
+                b.emit(.concat, a: t, b: value(x), c: value(y))
+                return
+            }
+            if x.type == .int, let k = y.constantValue, [.add, .subtract, .multiply].contains(op) {
+                let opcode: Opcode = op == .add ? .addIK : (op == .subtract ? .subIK : .mulIK)
+                b.emit(opcode, a: t, b: value(x), c: b.constant(k))
+                return
+            }
+            let opcode: Opcode
+            switch (op, x.type == .int) {
+            case (.add, true): opcode = .addI
+            case (.subtract, true): opcode = .subI
+            case (.multiply, true): opcode = .mulI
+            case (.divide, true): opcode = .divI
+            case (.remainder, true): opcode = .remI
+            case (.add, false): opcode = .addD
+            case (.subtract, false): opcode = .subD
+            case (.multiply, false): opcode = .mulD
+            default: opcode = .divD
+            }
+            b.emit(opcode, a: t, b: value(x), c: value(y))
+        case .and(let xs), .or(let xs):
+            let isAnd: Bool
+            if case .and = e.kind { isAnd = true } else { isAnd = false }
+            let end = b.newLabel()
+            compile(xs[0], into: t)
+            for x in xs.dropFirst() {
+                b.emit(isAnd ? .jumpIfFalse : .jumpIfTrue, a: t, jumpTo: end)
+                let r = value(x)
+                b.emit(isAnd ? .and : .or, a: t, b: t, c: r)
+            }
+            b.bind(end)
+        case .conditional(let c, let x, let y):
+            let end = b.newLabel(), otherwise = b.newLabel()
+            let condition = value(c)
+            b.emit(.jumpIfNotBool, a: condition, b: t, jumpTo: end)
+            b.emit(.jumpIfFalse, a: condition, jumpTo: otherwise)
+            compile(x, into: t)
+            b.emit(.jump, jumpTo: end)
+            b.bind(otherwise)
+            compile(y, into: t)
+            b.bind(end)
+        case .inSet(let x, let values):
+            let set = b.addSet(values, type: x.type, caseInsensitive: x.caseInsensitive)
+            b.emit(.inSet, a: t, b: value(x), c: set)
+        case .call(let f, let args):
+            compileCall(f, args, e.type, into: t)
+        }
+    }
+
+    private mutating func compileCall(_ f: IRFunction, _ args: [IRExpr], _ type: ValueType, into t: UInt16) {
+        let ci = args.first?.caseInsensitive == true ? InstructionFlag.caseInsensitive : 0
+        switch f {
+        case .size: b.emit(.size, a: t, b: value(args[0]))
+        case .lower: b.emit(.lower, a: t, b: value(args[0]))
+        case .upper: b.emit(.upper, a: t, b: value(args[0]))
+        case .domain: b.emit(.domain, a: t, b: value(args[0]))
+        case .startsWith: b.emit(.startsWith, a: t, b: value(args[0]), c: value(args[1]), flags: ci)
+        case .endsWith: b.emit(.endsWith, a: t, b: value(args[0]), c: value(args[1]), flags: ci)
+        case .contains: b.emit(.contains, a: t, b: value(args[0]), c: value(args[1]), flags: ci)
+        case .like: b.emit(.like, a: t, b: value(args[0]), c: value(args[1]), flags: ci)
+        case .has: b.emit(.has, a: t, b: value(args[0]))
+        case .isMissing: b.emit(.isMissing, a: t, b: value(args[0]))
+        case .bucket: b.emit(.bucket, a: t, b: value(args[0]), c: value(args[1]))
+        case .cidr: b.emit(.cidr, a: t, b: value(args[0]), c: b.constant(args[1].constantValue ?? .missing))
+        case .abs: b.emit(type == .int ? .absI : .absD, a: t, b: value(args[0]))
+        case .min: b.emit(type == .int ? .minI : .minD, a: t, b: value(args[0]), c: value(args[1]))
+        case .max: b.emit(type == .int ? .maxI : .maxD, a: t, b: value(args[0]), c: value(args[1]))
+        case .int, .double, .string:
+            let from = args[0].type
+            if from == type {
+                let r = value(args[0])
+                if r != t { b.emit(.move, a: t, b: r) }
+                return
+            }
+            let op: Opcode
+            switch (f, from) {
+            case (.int, .double): op = .intOfD
+            case (.int, _): op = .intOfS
+            case (.double, .int): op = .doubleOfI
+            case (.double, _): op = .doubleOfS
+            case (.string, .int): op = .stringOfI
+            case (.string, .double): op = .stringOfD
+            case (.string, .bool): op = .stringOfB
+            default: op = .stringOfIP
+            }
+            b.emit(op, a: t, b: value(args[0]))
+        }
+    }
+}

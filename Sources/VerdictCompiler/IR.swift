@@ -1,0 +1,118 @@
+// The compiler's intermediate representation: typed expression trees over resolved names (field,
+// let, list, counter and model indices instead of identifiers) and the ruleset's declarations.
+// The front end lowers the checked AST to it; the code generator turns it into VM bytecode. Tests
+// and the benchmark can also build it directly.
+import VerdictVM
+
+/// A typed expression with every name resolved.
+public struct IRExpr: Sendable {
+    public indirect enum Kind: Sendable {
+        case constant(Value)
+        /// Request field (register) index.
+        case field(Int)
+        /// Index into `IRProgram.lets`.
+        case letValue(Int)
+        /// `key in @list`.
+        case listLookup(list: Int, key: IRExpr)
+        /// `counter(window)`: the counter's own key expression and value type come from the declaration.
+        case counterRead(counter: Int, windowSeconds: Int64, key: IRExpr)
+        /// A model's probability, or with `margin` its raw score (`raw(model)`).
+        case model(Int, margin: Bool)
+        case not(IRExpr)
+        case negate(IRExpr)
+        case binary(IRBinaryOperator, IRExpr, IRExpr)
+        /// Commutative, absorbing conjunction/disjunction (LANGUAGE.md §4).
+        case and([IRExpr])
+        case or([IRExpr])
+        case conditional(IRExpr, IRExpr, IRExpr)
+        /// `x in [constants]`.
+        case inSet(IRExpr, [Value])
+        case call(IRFunction, [IRExpr])
+    }
+
+    public var kind: Kind
+    /// The value type (checker-assigned).
+    public var type: ValueType
+    /// A string compared case-insensitively (a `ci` field, or an expression derived from one).
+    public var caseInsensitive: Bool
+
+    public init(_ kind: Kind, _ type: ValueType, caseInsensitive: Bool = false) {
+        self.kind = kind; self.type = type; self.caseInsensitive = caseInsensitive
+    }
+
+    public static func constant(_ v: Value) -> IRExpr { IRExpr(.constant(v), v.type ?? .bool) }
+
+    /// The constant value, if this is a constant.
+    public var constantValue: Value? {
+        if case .constant(let v) = kind { return v }
+        return nil
+    }
+}
+
+public enum IRBinaryOperator: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
+    case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+
+    public var isComparison: Bool {
+        switch self {
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return true
+        default: return false
+        }
+    }
+
+    /// The comparison with its operands swapped (`a < b` is `b > a`).
+    public var flipped: IRBinaryOperator {
+        switch self {
+        case .less: return .greater
+        case .lessEqual: return .greaterEqual
+        case .greater: return .less
+        case .greaterEqual: return .lessEqual
+        default: return self
+        }
+    }
+}
+
+/// Built-in functions (LANGUAGE.md §3).
+public enum IRFunction: String, Sendable {
+    case size, lower, upper, startsWith, endsWith, contains, like, domain
+    case int, double, string, abs, min, max, has, isMissing, bucket, cidr
+}
+
+public struct IRLet: Sendable {
+    public var name: String
+    public var value: IRExpr
+    public init(name: String, value: IRExpr) { self.name = name; self.value = value }
+}
+
+public struct IRModel: Sendable {
+    public var name: String
+    public var features: [(name: String, value: IRExpr)]
+    public init(name: String, features: [(name: String, value: IRExpr)]) { self.name = name; self.features = features }
+}
+
+/// A rule or score: its static description, its condition and its rollout key.
+public struct IRRule: Sendable {
+    public var info: RuleInfo
+    public var condition: IRExpr
+    public var rolloutKey: IRExpr?
+    public init(info: RuleInfo, condition: IRExpr, rolloutKey: IRExpr? = nil) {
+        self.info = info; self.condition = condition; self.rolloutKey = rolloutKey
+    }
+}
+
+/// A whole ruleset in IR form.
+public struct IRProgram: Sendable {
+    public var name = ""
+    public var version = ""
+    public var fields: [FieldInfo] = []
+    public var lets: [IRLet] = []
+    public var lists: [ListInfo] = []
+    public var counters: [CounterInfo] = []
+    public var models: [IRModel] = []
+    /// Rules and scores in ruleset order (their index is the rule index of the verdict).
+    public var rules: [IRRule] = []
+    public var precedence: [VerdictAction] = [.allow, .block, .review]
+    public var thresholds: [ThresholdInfo] = []
+    public var onError: VerdictAction = .none
+    public init() {}
+}

@@ -1,0 +1,149 @@
+// Byte-level string and hashing primitives used by the interpreter: equality and ordering of UTF-8
+// byte ranges (optionally ASCII case-insensitive), prefix/suffix/substring/LIKE matching, code
+// point counting, and the hashes of the constant-set tables. Pure functions over raw pointers,
+// allocation-free; the pointers always come from the request arena, whose bounds the callers hold.
+
+import Glibc
+
+enum ByteOps {
+    /// ASCII case fold: A-Z to a-z, every other byte unchanged.
+    @inline(__always)
+    static func fold(_ b: UInt8) -> UInt8 { (b &- 65) < 26 ? b | 0x20 : b }
+
+    /// FNV-1a 64 of the bytes (folded when `caseInsensitive`).
+    @inline(__always)
+    static func hashBytes(_ p: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        if caseInsensitive {
+            for i in 0..<n { h = (h ^ UInt64(fold(p[i]))) &* 0x100_0000_01b3 }
+        } else {
+            for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x100_0000_01b3 }
+        }
+        return h
+    }
+
+    /// A 64-bit mix (the murmur3 finalizer) for int/double/bool set elements.
+    @inline(__always)
+    static func hashBits(_ x: UInt64) -> UInt64 {
+        var h = x
+        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33; h = h &* 0xc4ce_b9fe_1a85_ec53
+        h ^= h >> 33
+        return h
+    }
+
+    /// The bits a numeric/bool value is hashed and compared by in a set: -0.0 is 0.0, NaN has none
+    /// (NaN is in no set, as NaN equals nothing).
+    @inline(__always)
+    static func setBits(_ s: Slot) -> UInt64? {
+        if s.tag == Tag.double {
+            let d = s.double
+            if d.isNaN { return nil }
+            return d == 0 ? 0 : d.bitPattern
+        }
+        return s.bits
+    }
+
+    @inline(__always)
+    static func equal(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: UnsafePointer<UInt8>, _ m: Int, caseInsensitive: Bool) -> Bool {
+        if n != m { return false }
+        if caseInsensitive {
+            for i in 0..<n where fold(p[i]) != fold(q[i]) { return false }
+            return true
+        }
+        return memcmp(p, q, n) == 0
+    }
+
+    /// Three-way byte order (UTF-8 byte order is code point order).
+    @inline(__always)
+    static func compare(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: UnsafePointer<UInt8>, _ m: Int) -> Int {
+        let c = memcmp(p, q, min(n, m))
+        if c != 0 { return Int(c) }
+        return n < m ? -1 : (n > m ? 1 : 0)
+    }
+
+    @inline(__always)
+    static func hasPrefix(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: UnsafePointer<UInt8>, _ m: Int, caseInsensitive: Bool) -> Bool {
+        m <= n && equal(p, m, q, m, caseInsensitive: caseInsensitive)
+    }
+
+    @inline(__always)
+    static func hasSuffix(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: UnsafePointer<UInt8>, _ m: Int, caseInsensitive: Bool) -> Bool {
+        m <= n && equal(p + (n - m), m, q, m, caseInsensitive: caseInsensitive)
+    }
+
+    static func contains(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: UnsafePointer<UInt8>, _ m: Int, caseInsensitive: Bool) -> Bool {
+        if m == 0 { return true }
+        if m > n { return false }
+        for start in 0...(n - m) where equal(p + start, m, q, m, caseInsensitive: caseInsensitive) { return true }
+        return false
+    }
+
+    /// Length of the UTF-8 sequence starting with lead byte `b` (1 for stray continuation bytes).
+    @inline(__always)
+    static func sequenceLength(_ b: UInt8) -> Int {
+        b < 0xC0 ? 1 : (b < 0xE0 ? 2 : (b < 0xF0 ? 3 : 4))
+    }
+
+    /// Number of code points (bytes that are not UTF-8 continuation bytes).
+    static func codePointCount(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var count = 0
+        for i in 0..<n where p[i] & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    /// SQL LIKE, anchored: `%` any run (possibly empty), `_` exactly one code point. Iterative with
+    /// one backtrack point, so linear-ish and never recursive.
+    static func like(_ s: UnsafePointer<UInt8>, _ n: Int, _ pat: UnsafePointer<UInt8>, _ m: Int, caseInsensitive: Bool) -> Bool {
+        var i = 0, j = 0
+        var starJ = -1, starI = 0
+        while i < n {
+            if j < m && pat[j] == UInt8(ascii: "_") {
+                i += min(sequenceLength(s[i]), n - i); j += 1
+            } else if j < m && pat[j] == UInt8(ascii: "%") {
+                starJ = j; starI = i; j += 1
+            } else if j < m && (caseInsensitive ? fold(pat[j]) == fold(s[i]) : pat[j] == s[i]) {
+                i += 1; j += 1
+            } else if starJ >= 0 {
+                starI += min(sequenceLength(s[starI]), n - starI)
+                i = starI; j = starJ + 1
+            } else {
+                return false
+            }
+        }
+        while j < m && pat[j] == UInt8(ascii: "%") { j += 1 }
+        return j == m
+    }
+
+    /// Whether the bytes of `s` (in `base`) are an element of the constant set `header`.
+    @inline(__always)
+    static func setContains(_ header: SetHeader, _ entries: UnsafePointer<SetEntry>, _ constants: UnsafePointer<Slot>,
+                            _ base: UnsafePointer<UInt8>, _ s: Slot) -> Bool {
+        let mask = Int(header.mask)
+        let table = entries + Int(header.start)
+        if header.byBits != 0 {
+            guard let bits = setBits(s) else { return false }
+            let h = hashBits(bits)
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let e = table[i]
+                if e.constant < 0 { return false }
+                if e.hash == h, setBits(constants[Int(e.constant)]) == bits { return true }
+                i = (i + 1) & mask
+            }
+        }
+        let ci = header.caseInsensitive != 0
+        let p = base + s.offset, n = Int(s.length)
+        let h = hashBytes(p, n, caseInsensitive: ci)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = table[i]
+            if e.constant < 0 { return false }
+            if e.hash == h {
+                let k = constants[Int(e.constant)]
+                if equal(p, n, base + k.offset, Int(k.length), caseInsensitive: ci) { return true }
+            }
+            i = (i + 1) & mask
+        }
+    }
+}

@@ -1,0 +1,149 @@
+// The flat, pointer-addressed form of a verified program that the interpreter reads: code,
+// constants, per-rule runtime records, the precomputed hash tables of constant sets, counter-read
+// and model specs. Built once per program (after verification) and freed with it; nothing in it
+// is reference counted, so the interpreter loop touches no ARC-managed memory.
+
+/// Per-rule data the `fire` opcodes need (16 bytes).
+@frozen
+public struct RuleRuntime {
+    var action: UInt8
+    var flags: UInt8
+    var basisPoints: UInt16
+    var reserved: UInt32
+    var points: Int64
+
+    static let shadow: UInt8 = 1
+    static let score: UInt8 = 2
+    static let enforceable: UInt8 = 4
+    static let rollout: UInt8 = 8
+}
+
+/// Header of one constant set's open-addressing table in `ProgramImage.setEntries`.
+@frozen
+public struct SetHeader {
+    var start: Int32
+    var mask: Int32
+    /// 0 = compare bytes (string, ip), 1 = compare the 64-bit payload (int, double, bool).
+    var byBits: UInt8
+    var caseInsensitive: UInt8
+    var reserved: UInt16
+}
+
+/// One slot of a constant set's table: the element's hash and constant index (-1 = empty).
+@frozen
+public struct SetEntry {
+    var hash: UInt64
+    var constant: Int32
+    var reserved: Int32
+}
+
+@frozen
+public struct CounterReadRuntime {
+    var counter: Int32
+    var isDouble: Int32
+    var windowSeconds: Int64
+}
+
+@frozen
+public struct ModelRuntime {
+    var argumentStart: Int32
+    var argumentCount: Int32
+}
+
+/// Owns raw copies of a program's tables for the interpreter.
+final class ProgramImage {
+    let code: UnsafeMutablePointer<Instruction>
+    let constants: UnsafeMutablePointer<Slot>
+    let constantBytes: UnsafeMutablePointer<UInt8>
+    let constantByteCount: Int
+    let rules: UnsafeMutablePointer<RuleRuntime>
+    let setHeaders: UnsafeMutablePointer<SetHeader>
+    let setEntries: UnsafeMutablePointer<SetEntry>
+    let counterReads: UnsafeMutablePointer<CounterReadRuntime>
+    let models: UnsafeMutablePointer<ModelRuntime>
+    let modelArguments: UnsafeMutablePointer<UInt16>
+    let precedence: UnsafeMutablePointer<VerdictAction>
+    let precedenceCount: Int
+    let thresholds: UnsafeMutablePointer<ThresholdInfo>
+    let thresholdCount: Int
+    let lazyRegisters: Range<Int>
+    let registerCount: Int
+    let ruleCount: Int
+    let maxFeatures: Int
+    private var allocations: [UnsafeMutableRawPointer] = []
+
+    init(_ p: ProgramContents) {
+        func copy<T>(_ array: [T], minimum: Int = 1) -> UnsafeMutablePointer<T> {
+            let ptr = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, minimum))
+            if !array.isEmpty { ptr.initialize(from: array, count: array.count) }
+            return ptr
+        }
+        code = copy(p.code)
+        constants = copy(p.constants)
+        constantBytes = copy(p.constantBytes)
+        constantByteCount = p.constantBytes.count
+        rules = copy(p.rules.map { r in
+            var flags: UInt8 = 0
+            if r.shadow { flags |= RuleRuntime.shadow }
+            if r.kind == .score { flags |= RuleRuntime.score }
+            if r.isEnforceable { flags |= RuleRuntime.enforceable }
+            if r.rolloutBasisPoints != nil { flags |= RuleRuntime.rollout }
+            return RuleRuntime(action: r.action.rawValue, flags: flags, basisPoints: r.rolloutBasisPoints ?? 10000,
+                               reserved: 0, points: r.points)
+        })
+        var headers: [SetHeader] = []
+        var entries: [SetEntry] = []
+        for set in p.sets {
+            var capacity = 4
+            while capacity < set.elements.count * 2 { capacity *= 2 }
+            let start = entries.count
+            entries.append(contentsOf: repeatElement(SetEntry(hash: 0, constant: -1, reserved: 0), count: capacity))
+            let byBits = !(set.elementType == .string || set.elementType == .ip)
+            for element in set.elements {
+                let slot = p.constants[Int(element)]
+                let hash: UInt64
+                if byBits {
+                    guard let bits = ByteOps.setBits(slot) else { continue }
+                    hash = ByteOps.hashBits(bits)
+                } else {
+                    hash = p.constantBytes.withUnsafeBufferPointer {
+                        ByteOps.hashBytes($0.baseAddress! + slot.offset, Int(slot.length), caseInsensitive: set.caseInsensitive)
+                    }
+                }
+                var i = Int(truncatingIfNeeded: hash) & (capacity - 1)
+                while entries[start + i].constant >= 0 { i = (i + 1) & (capacity - 1) }
+                entries[start + i] = SetEntry(hash: hash, constant: Int32(element), reserved: 0)
+            }
+            headers.append(SetHeader(start: Int32(start), mask: Int32(capacity - 1), byBits: byBits ? 1 : 0,
+                                     caseInsensitive: set.caseInsensitive ? 1 : 0, reserved: 0))
+        }
+        setHeaders = copy(headers)
+        setEntries = copy(entries)
+        counterReads = copy(p.counterReads.map {
+            CounterReadRuntime(counter: Int32($0.counter), isDouble: p.counters[Int($0.counter)].valueType == .double ? 1 : 0,
+                               windowSeconds: $0.windowSeconds)
+        })
+        var arguments: [UInt16] = []
+        models = copy(p.models.map { m in
+            defer { arguments.append(contentsOf: m.arguments) }
+            return ModelRuntime(argumentStart: Int32(arguments.count), argumentCount: Int32(m.arguments.count))
+        })
+        modelArguments = copy(arguments)
+        precedence = copy(p.precedence)
+        precedenceCount = p.precedence.count
+        thresholds = copy(p.thresholds)
+        thresholdCount = p.thresholds.count
+        lazyRegisters = p.lazyRegisters
+        registerCount = p.registerTypes.count
+        ruleCount = p.rules.count
+        maxFeatures = p.models.map(\.arguments.count).max() ?? 0
+        allocations = [UnsafeMutableRawPointer(code), UnsafeMutableRawPointer(constants), UnsafeMutableRawPointer(constantBytes),
+                       UnsafeMutableRawPointer(rules), UnsafeMutableRawPointer(setHeaders), UnsafeMutableRawPointer(setEntries),
+                       UnsafeMutableRawPointer(counterReads), UnsafeMutableRawPointer(models), UnsafeMutableRawPointer(modelArguments),
+                       UnsafeMutableRawPointer(precedence), UnsafeMutableRawPointer(thresholds)]
+    }
+
+    deinit {
+        for pointer in allocations { pointer.deallocate() }
+    }
+}

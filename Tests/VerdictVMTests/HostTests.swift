@@ -1,0 +1,91 @@
+// Lists, counters and models through the host interface: keys, missing keys, host errors, counter
+// value types, model features (bool/int/double, missing -> NaN) and "at most once per request".
+import XCTest
+@testable import VerdictVM
+
+final class HostTests: XCTestCase {
+    func testModelIsEvaluatedAtMostOncePerRequestWithItsFeatures() throws {
+        var b = ProgramBuilder()
+        let amount = b.addField("amount", .double)
+        let age = b.addField("age", .int)
+        let anonymous = b.addField("anonymous", .bool)
+        let probability = b.addLazyRegister(.double), margin = b.addLazyRegister(.double)
+        let model = b.addModel(ModelInfo(name: "m", features: ["amount", "age", "anonymous"], arguments: [amount, age, anonymous]))
+        let sum = b.addRegister(.double)
+        for _ in 0..<3 {  // three uses: a guard skips the call after the first
+            let skip = b.newLabel()
+            b.emit(.lazyGuard, a: probability, jumpTo: skip)
+            b.emit(.model, a: probability, b: model)
+            b.bind(skip)
+        }
+        b.emit(.addD, a: sum, b: probability, c: margin)
+        b.emit(.halt)
+        b.setResultRegister(sum)
+        let program = try b.build()
+        let host = TestHost()
+        host.modelOutputs = [(0.25, 1.5)]
+        host.recordFeatures = true
+        let request = Request(program: program)
+        try request.set(0, double: 12.5)
+        try request.set(2, bool: true)
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .double(1.75))
+        XCTAssertEqual(host.modelCalls, 1)
+        XCTAssertEqual(host.lastFeatures.count, 3)
+        XCTAssertEqual(host.lastFeatures[0], 12.5)
+        XCTAssertTrue(host.lastFeatures[1].isNaN, "missing feature is NaN")
+        XCTAssertEqual(host.lastFeatures[2], 1)
+        _ = VM.evaluateExpression(request, host: host.host)
+        XCTAssertEqual(host.modelCalls, 2, "once per evaluation")
+        host.modelStatus = [HostStatus.error]
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .error(.host))
+    }
+
+    func testCountersListsAndTheirKeys() throws {
+        var b = ProgramBuilder()
+        let card = b.addField("card", .string)
+        let counter = b.addCounter(CounterInfo(name: "attempts", valueType: .int))
+        let read = b.addCounterRead(CounterReadInfo(counter: counter, windowSeconds: 3600))
+        let list = b.addList(ListInfo(name: "blocked", keyType: .string))
+        let value = b.addLazyRegister(.int)
+        let listed = b.addRegister(.bool), big = b.addRegister(.bool), both = b.addRegister(.bool)
+        b.emit(.counter, a: value, b: card, c: read)
+        b.emit(.counter, a: value, b: card, c: read)
+        b.emit(.gtIK, a: big, b: value, c: b.constant(.int(10)))
+        b.emit(.list, a: listed, b: card, c: list)
+        b.emit(.or, a: both, b: big, c: listed)
+        b.emit(.halt)
+        b.setResultRegister(both)
+        let program = try b.build()
+        let host = TestHost()
+        host.counterValues = [11]
+        host.listResults = [0]
+        let request = Request(program: program)
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .missing, "missing key: no host call")
+        XCTAssertEqual(host.counterCalls + host.listCalls, 0)
+        try request.set(0, string: "card-1")
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .bool(true))
+        XCTAssertEqual(host.counterCalls, 1, "a counter read is cached within the evaluation")
+        host.counterValues = [3]
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .bool(false))
+        host.listResults = [-1]
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .error(.host))
+        host.counterValues = [2.5]
+        host.listResults = [0]
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .error(.conversion), "a count must be integral")
+    }
+
+    func testSettersCheckFieldsAndTypes() throws {
+        var b = ProgramBuilder()
+        b.addField("amount", .double)
+        b.addField("ip", .ip)
+        b.emit(.halt)
+        let request = Request(program: try b.build())
+        XCTAssertThrowsError(try request.set(0, int: 1)) { XCTAssertEqual($0 as? RequestError, .typeMismatch(field: "amount", expected: .double, got: "int")) }
+        XCTAssertThrowsError(try request.set(5, double: 1)) { XCTAssertEqual($0 as? RequestError, .noSuchField(5)) }
+        XCTAssertThrowsError(try [UInt8](repeating: 1, count: 5).withUnsafeBytes { try request.set(1, ipBytes: $0) })
+        try request.set(1, ip: IPAddress("2001:db8::1")!)
+        XCTAssertEqual(request.value(ofRegister: 1), .ip(IPAddress("2001:db8::1")!))
+        request.reset()
+        XCTAssertEqual(request.value(ofRegister: 1), .missing)
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import VerdictVM
-
-@Test func placeholder() {}
