@@ -456,8 +456,7 @@ public final class Checker {
         if let catalog = options.modelCatalog {
             switch catalog.describe(ModelRequest(written: model.path.value, kind: kind, candidates: candidates)) {
             case .failure(let failure):
-                error(.modelUnreadable, failure.message, at: model.path.range,
-                      hint: "model paths are relative to the rules file; pass --model-root DIR to look elsewhere")
+                error(.modelUnreadable, failure.message, at: model.path.range, hint: failure.hint)
             case .success(let description):
                 path = description.path
                 featureOrder = description.featureNames
