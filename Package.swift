@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "VerdictVM", targets: ["VerdictVM"]),
         .library(name: "VerdictModels", targets: ["VerdictModels"]),
         .library(name: "VerdictStore", targets: ["VerdictStore"]),
+        // Test-only oracle (reference evaluator, random program generator) for tests and Fuzz/.
+        .library(name: "VerdictReference", targets: ["VerdictReference"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +31,8 @@ let package = Package(
         .target(name: "VerdictCompiler", dependencies: ["VerdictLanguage", "VerdictVM"]),
         .target(name: "VerdictModels"),
         .target(name: "VerdictStore", dependencies: ["CLMDB", "CXXHash"]),
+        // The reference tree-walking evaluator and the random program generator: tests and fuzzing only.
+        .target(name: "VerdictReference", dependencies: ["VerdictLanguage", "VerdictVM", "CXXHash"]),
         .target(name: "Verdict", dependencies: [
             "VerdictLanguage", "VerdictCompiler", "VerdictVM", "VerdictModels", "VerdictStore",
         ]),
@@ -37,13 +41,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"], exclude: ["Golden"]),
+        .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"], exclude: ["Golden", "RadarExamples"]),
         .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM", "CMallocCounter"]),
         // Test support: counts the calling thread's heap allocations (VM zero-allocation tests).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM", "CMallocCounter"]),
         .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),
         .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore"]),
+        // CEL conformance runner and the VM-vs-reference differential test (issue 3).
+        .testTarget(name: "VerdictConformanceTests", dependencies: ["VerdictLanguage", "VerdictCompiler", "VerdictVM", "VerdictReference"]),
     ],
     swiftLanguageModes: [.v5]
 )

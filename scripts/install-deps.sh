@@ -6,7 +6,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-apt_packages=(liblmdb-dev libxxhash-dev lmdb-utils pkg-config liblua5.4-dev libluajit-5.1-dev)
+apt_packages=(liblmdb-dev libxxhash-dev lmdb-utils pkg-config)
+# `install-deps.sh bench` also installs the peers the bench commands compare against.
+if [ "${1:-}" = bench ]; then
+  apt_packages+=(redis-server liblua5.4-dev libluajit-5.1-dev)
+fi
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -77,7 +77,7 @@ extension Checker {
             return record(expr, .double, .builtin(.toDouble(from: first.isText ? .string : first)))
         case "string":
             guard first != .duration, first != .action else { return reject("a scalar value") }
-            return record(expr, .string, .builtin(.toString(from: first == .stringCaseInsensitive ? .string : first)))
+            return record(expr, .string, .builtin(.toString(from: first.isText ? .string : first)))
         case "abs":
             guard first.isNumeric else { return reject("an int or double") }
             return record(expr, first, .builtin(.abs(first == .int ? .int : .double)))
@@ -192,7 +192,7 @@ extension Checker {
             error(.invalidWindow, "a counter window must be positive", at: window.range)
             return record(expr, .error)
         }
-        if seconds > counter.retain.seconds && counter.retain.seconds > 0 {
+        if let retain = retainSeconds(counter), seconds > retain {
             error(.windowTooLong, "window \(count)\(unit.rawValue) is longer than counter '\(counter.name.name)' retains",
                   at: window.range,
                   hint: "the counter retains \(counter.retain.count)\(counter.retain.unit.rawValue); raise 'retain' or shorten the window")

@@ -160,6 +160,9 @@ public struct CheckedRuleset: Sendable {
     var constants: [ExprID: ConstantValue]
     var constantSets: [ExprID: [ConstantValue]]
 
+    /// One more than the largest `ExprID` with an entry: the size for per-node arrays.
+    public var expressionCount: Int { types.count }
+
     /// The static type of an expression node.
     public func type(of id: ExprID) -> VerdictType {
         id >= 0 && id < types.count ? types[id] ?? .error : .error

@@ -45,6 +45,8 @@ public final class Checker {
     // Declarations by kind, in declaration order.
     var fields: [CheckedField] = []
     var fieldIndex: [String: FieldID] = [:]
+    /// Dotted fields by their name with `.` read as `_` (Radar attributes), built on first use.
+    var underscoredFields: [String: [FieldID]]?
     var lists: [CheckedList] = []
     /// Lists whose kind was unknown: declared so uses resolve, but never looked up.
     var poisonedLists: Set<ListID> = []
@@ -55,8 +57,8 @@ public final class Checker {
     var letDeclarations: [LetDeclaration] = []
     var letTypes: [VerdictType?] = []
     var letStates: [CheckState] = []
-    /// Lets folded by `constantBool` (`.some(nil)`: not constant, or being folded).
-    var letConstants: [Int: Bool?] = [:]
+    /// The constant value of each let that folds to one (filled in dependency order).
+    var letConstants: [Int: Bool] = [:]
     var symbols: [String: Symbol] = [:]
     var symbolRanges: [String: SourceRange] = [:]
     var used: Set<String> = []
@@ -163,9 +165,9 @@ public final class Checker {
         letStates = Array(repeating: .unchecked, count: letDeclarations.count)
 
         // Pass 2: check every declaration.
-        for id in counterDeclarations.indices { checkCounter(id) }
+        checkLetsAndCounters()
         let models = modelDeclarations.indices.map(checkModel)
-        for index in letDeclarations.indices { _ = letType(index) }
+        for id in counterDeclarations.indices { checkCounterCondition(id) }
         let checkedRules = rules.enumerated().map { checkRule($1.0, name: $1.1, index: $0) }
         let checkedScores = scores.enumerated().map { index, score in
             CheckedScore(index: index, name: score.name.name, points: score.points,
@@ -182,10 +184,11 @@ public final class Checker {
 
         reportCycles()
         reportUnused()
+        let letOrder = graph.letOrder(count: letDeclarations.count)
+        for index in letOrder { letConstants[index] = constantBool(letDeclarations[index].value) }
         reportUnreachable(checkedRules, precedence: order)
 
         // Assemble, with lets in dependency order.
-        let letOrder = graph.letOrder(count: letDeclarations.count)
         var letID = [Int](repeating: 0, count: letDeclarations.count)
         for (position, index) in letOrder.enumerated() { letID[index] = position }
         for id in resolutions.indices {
@@ -283,31 +286,69 @@ public final class Checker {
         return name
     }
 
-    // MARK: - Lets and counters (checked on first use, so order of declaration does not matter)
+    // MARK: - Lets and counters (checked after what they use, so declaration order does not matter)
 
-    /// The type of a let, checking it first if needed. A let met again while its own value is
-    /// being checked is part of a cycle (reported by `reportCycles`): `.error` then.
-    func letType(_ index: Int) -> VerdictType {
-        switch letStates[index] {
-        case .done: return letTypes[index] ?? .error
-        case .inProgress: return .error
-        case .unchecked:
-            letStates[index] = .inProgress
-            let declaration = letDeclarations[index]
-            var type = check(declaration.value, ExpressionContext(owner: .letBinding(index)))
-            if type == .duration, case .duration = declaration.value.kind {
-                type = .error   // reported by check(): a bare duration literal
+    /// Which lets and counters each let and counter refers to, read from the syntax (a counter's
+    /// key and aggregated value, not its `when`, which runs after the verdict).
+    private func syntacticDependencies() -> DependencyGraph {
+        var graph = DependencyGraph()
+        func collect(_ expr: Expr, into node: DependencyNode) {
+            switch expr.kind {
+            case .name(let parts, .plain) where parts.count == 1:
+                if case .letBinding(let index)? = symbols[parts[0]] { graph.add(from: node, to: .letBinding(index)) }
+            case .call(let name, let target, let arguments):
+                if target == nil, case .counter(let id)? = symbols[name] { graph.add(from: node, to: .counter(id)) }
+                target.map { collect($0, into: node) }
+                for argument in arguments { collect(argument, into: node) }
+            case .list(let elements, _): for element in elements { collect(element, into: node) }
+            case .unary(_, let operand): collect(operand, into: node)
+            case .binary(_, let left, let right): collect(left, into: node); collect(right, into: node)
+            case .conditional(let a, let b, let c): collect(a, into: node); collect(b, into: node); collect(c, into: node)
+            case .index(let base, let index): collect(base, into: node); collect(index, into: node)
+            default: break
             }
-            letTypes[index] = type
-            letStates[index] = .done
-            return type
+        }
+        for (index, declaration) in letDeclarations.enumerated() { collect(declaration.value, into: .letBinding(index)) }
+        for (id, counter) in counterDeclarations.enumerated() {
+            collect(counter.key, into: .counter(id))
+            switch counter.aggregate {
+            case .count: break
+            case .sum(let value), .distinct(let value): collect(value, into: .counter(id))
+            }
+        }
+        return graph
+    }
+
+    /// Checks every let and counter (but counters' `when`), each after the lets and counters it
+    /// uses, without recursing through chains of them.
+    private func checkLetsAndCounters() {
+        let roots = letDeclarations.indices.map(DependencyNode.letBinding) + counterDeclarations.indices.map(DependencyNode.counter)
+        for node in syntacticDependencies().postOrder(roots) {
+            switch node {
+            case .letBinding(let index): checkLet(index)
+            case .counter(let id): checkCounter(id)
+            case .model: break
+            }
         }
     }
 
-    /// The type a read of counter `id` returns, checking the counter first if needed.
+    /// The type of a let. A let not checked yet is on a reference cycle (everything else was
+    /// checked in dependency order; the cycle is reported by `reportCycles`): `.error` then.
+    func letType(_ index: Int) -> VerdictType {
+        letStates[index] == .done ? letTypes[index] ?? .error : .error
+    }
+
+    private func checkLet(_ index: Int) {
+        guard letStates[index] == .unchecked else { return }
+        letStates[index] = .inProgress
+        let declaration = letDeclarations[index]
+        letTypes[index] = check(declaration.value, ExpressionContext(owner: .letBinding(index)))
+        letStates[index] = .done
+    }
+
+    /// The type a read of counter `id` returns (`.error` for a counter on a reference cycle).
     func counterReadType(_ id: CounterID) -> VerdictType {
-        if counterStates[id] == .unchecked { checkCounter(id) }
-        return counterReadTypes[id] ?? .error
+        counterStates[id] == .done ? counterReadTypes[id] ?? .error : .error
     }
 
     private func checkCounter(_ id: CounterID) {
@@ -334,15 +375,24 @@ public final class Checker {
             counterReadTypes[id] = .int
         }
         checkKey(counter.key, what: "counter key", context)
-        if let condition = counter.condition {
-            // `when` runs after the verdict: it may read `verdict` and `score`, and its references
-            // are not evaluation dependencies of the counter (no cycle through them).
-            _ = checkCondition(condition, what: "counter 'when' condition", context: .counterWhen)
-        }
-        if counter.retain.count <= 0 || counter.retain.seconds <= 0 {
-            error(.invalidRetain, "a counter must retain events for a positive duration", at: counter.retain.range)
+        if counter.retain.count <= 0 || retainSeconds(counter) == nil {
+            error(.invalidRetain, "a counter must retain events for a positive duration of at most 100 years", at: counter.retain.range)
         }
         counterStates[id] = .done
+    }
+
+    /// A counter's retention in seconds, nil when it is not positive or absurdly long.
+    func retainSeconds(_ counter: CounterDeclaration) -> Int64? {
+        let (seconds, overflow) = counter.retain.count.multipliedReportingOverflow(by: counter.retain.unit.seconds)
+        return !overflow && seconds > 0 && seconds <= 100 * 366 * 86400 ? seconds : nil
+    }
+
+    /// Checks a counter's `when`: it runs after the verdict, so it may read `verdict` and `score`,
+    /// and its references are not evaluation dependencies of the counter (no cycle through them).
+    private func checkCounterCondition(_ id: CounterID) {
+        if let condition = counterDeclarations[id].condition {
+            _ = checkCondition(condition, what: "counter 'when' condition", context: .counterWhen)
+        }
     }
 
     private func checkedCounter(_ id: CounterID) -> CheckedCounter {
@@ -354,7 +404,7 @@ public final class Checker {
         case .distinct(let value): aggregate = .distinct(value)
         }
         return CheckedCounter(id: id, name: counter.name.name, key: counter.key, aggregate: aggregate,
-                              condition: counter.condition, retainSeconds: counter.retain.seconds,
+                              condition: counter.condition, retainSeconds: retainSeconds(counter) ?? 0,
                               readType: counterReadTypes[id] ?? .error, range: counter.name.range)
     }
 
@@ -406,18 +456,16 @@ public final class Checker {
         if let catalog = options.modelCatalog {
             switch catalog.describe(ModelRequest(written: model.path.value, kind: kind, candidates: candidates)) {
             case .failure(let failure):
-                error(.modelUnreadable, failure.message, at: model.path.range,
-                      hint: "model paths are relative to the rules file; pass --model-root DIR to look elsewhere")
+                error(.modelUnreadable, failure.message, at: model.path.range, hint: failure.hint)
             case .success(let description):
                 path = description.path
                 featureOrder = description.featureNames
                 let known = Set(description.featureNames)
-                for binding in model.bindings where !known.contains(binding.feature.name) {
-                    error(.unknownFeature, "model '\(model.name.name)' has no feature '\(binding.feature.name)'",
-                          at: binding.feature.range,
-                          hint: Suggestion.hint(for: binding.feature.name, among: description.featureNames.filter { bound[$0] == nil }))
-                }
                 let unbound = description.featureNames.filter { bound[$0] == nil }
+                for binding in model.bindings where !known.contains(binding.feature.name) && !diagnostics.isFull {
+                    error(.unknownFeature, "model '\(model.name.name)' has no feature '\(binding.feature.name)'",
+                          at: binding.feature.range, hint: Suggestion.hint(for: binding.feature.name, among: unbound))
+                }
                 if !unbound.isEmpty {
                     let names = unbound.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (unbound.count > 8 ? ", ..." : "")
                     error(.unboundFeatures,
@@ -522,14 +570,18 @@ public final class Checker {
             + modelDeclarations.indices.map(DependencyNode.model)
         for cycle in graph.cycles(order: order) {
             let (first, range) = nodeName(cycle[0])
-            let path = cycle.map { nodeName($0).0 }.joined(separator: " -> ")
+            let names = cycle.map { nodeName($0).0 }
+            let path = names.count <= 10 ? names.joined(separator: " -> ")
+                : names.prefix(8).joined(separator: " -> ") + " -> ... -> \(first) (\(names.count - 1) declarations)"
             error(.cycle, cycle.count == 2 ? "'\(first)' refers to itself" : "reference cycle: \(path)", at: range,
                   hint: "a let, counter or model cannot depend on itself")
         }
     }
 
     private func reportUnused() {
-        for declaration in letDeclarations where !used.contains(declaration.name.name) {
+        // A declaration that already has an error is not also reported unused.
+        for (index, declaration) in letDeclarations.enumerated()
+        where !used.contains(declaration.name.name) && letTypes[index]?.isError != true {
             warning(.unusedLet, "let '\(declaration.name.name)' is never used", at: declaration.name.range,
                     hint: "remove it, or use it in a rule")
         }
@@ -541,7 +593,7 @@ public final class Checker {
             warning(.unusedCounter, "counter '\(counter.name.name)' is never read", at: counter.name.range,
                     hint: "remove it, or read it with \(counter.name.name)(1h)")
         }
-        for model in modelDeclarations where !used.contains(model.name.name) {
+        for model in modelDeclarations where !used.contains(model.name.name) && ModelKind(rawValue: model.kind.name) != nil {
             warning(.unusedModel, "model '\(model.name.name)' is never used", at: model.name.range,
                     hint: "remove it, or use its output: \(model.name.name) > 0.5")
         }

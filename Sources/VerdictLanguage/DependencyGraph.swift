@@ -1,5 +1,8 @@
-// The "refers to" graph between lets, counters and models, built while checking expressions. It
-// finds reference cycles (compile errors, LANGUAGE.md §1) and gives lets their evaluation order.
+// The "refers to" graph between lets, counters and models. The checker builds it twice: from the
+// syntax before checking (to check every declaration after the ones it uses, so nothing recurses
+// through chains of lets) and from resolved references while checking (to report reference cycles,
+// LANGUAGE.md §1, and to give lets their evaluation order). Every walk is iterative: a ruleset may
+// chain thousands of lets.
 
 /// A declaration that can take part in a reference cycle.
 enum DependencyNode: Hashable {
@@ -18,49 +21,71 @@ struct DependencyGraph {
         edges[from, default: []].append(to)
     }
 
+    /// Every node reachable from `roots`, each after everything it refers to (depth-first post
+    /// order; roots in the order given). Nodes on a cycle come in an unspecified order.
+    func postOrder(_ roots: [DependencyNode]) -> [DependencyNode] {
+        var visited = Set<DependencyNode>()
+        var order: [DependencyNode] = []
+        for root in roots where visited.insert(root).inserted {
+            var stack: [(node: DependencyNode, next: Int)] = [(root, 0)]
+            while let top = stack.last {
+                let successors = edges[top.node] ?? []
+                if top.next < successors.count {
+                    stack[stack.count - 1].next += 1
+                    let successor = successors[top.next]
+                    if visited.insert(successor).inserted { stack.append((successor, 0)) }
+                } else {
+                    order.append(top.node)
+                    stack.removeLast()
+                }
+            }
+        }
+        return order
+    }
+
     /// Every cycle, once each, as a path starting and ending at the same node; `order` gives the
     /// nodes to start from (declaration order, so reports are stable).
     func cycles(order: [DependencyNode]) -> [[DependencyNode]] {
-        var state: [DependencyNode: Int] = [:]   // 1 = on stack, 2 = done
-        var stack: [DependencyNode] = []
+        var state: [DependencyNode: Int] = [:]   // 1 = on the path, 2 = finished
         var found: [[DependencyNode]] = []
-        var reported: Set<DependencyNode> = []
-
-        func visit(_ node: DependencyNode) {
-            state[node] = 1
-            stack.append(node)
-            for next in edges[node] ?? [] {
-                switch state[next] {
+        var reported = Set<DependencyNode>()
+        for root in order where state[root] == nil {
+            var path: [(node: DependencyNode, next: Int)] = [(root, 0)]
+            state[root] = 1
+            while let top = path.last {
+                let successors = edges[top.node] ?? []
+                guard top.next < successors.count else {
+                    state[top.node] = 2
+                    path.removeLast()
+                    continue
+                }
+                path[path.count - 1].next += 1
+                let successor = successors[top.next]
+                switch state[successor] {
                 case 1:
-                    if let start = stack.lastIndex(of: next) {
-                        let cycle = Array(stack[start...])
+                    if let start = path.lastIndex(where: { $0.node == successor }) {
+                        let cycle = path[start...].map(\.node)
                         if !cycle.contains(where: reported.contains) {
                             reported.formUnion(cycle)
-                            found.append(cycle + [next])
+                            found.append(cycle + [successor])
                         }
                     }
-                case nil: visit(next)
-                default: break
+                case nil:
+                    state[successor] = 1
+                    path.append((successor, 0))
+                default:
+                    break
                 }
             }
-            stack.removeLast()
-            state[node] = 2
         }
-        for node in order where state[node] == nil { visit(node) }
         return found
     }
 
     /// Let declaration indices in dependency order (a let after every let it refers to, directly
     /// or through counters and models); ties keep declaration order. Assumes no cycles.
     func letOrder(count: Int) -> [Int] {
-        var done = Set<DependencyNode>()
-        var order: [Int] = []
-        func visit(_ node: DependencyNode) {
-            guard done.insert(node).inserted else { return }
-            for next in edges[node] ?? [] { visit(next) }
-            if case .letBinding(let index) = node { order.append(index) }
+        postOrder((0..<count).map(DependencyNode.letBinding)).compactMap {
+            if case .letBinding(let index) = $0 { return index } else { return nil }
         }
-        for index in 0..<count { visit(.letBinding(index)) }
-        return order
     }
 }

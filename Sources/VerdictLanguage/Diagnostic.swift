@@ -97,7 +97,7 @@ public struct DiagnosticRenderer {
             return text
         }
         let start = file.location(of: diagnostic.range.start)
-        if file.bytes.isEmpty {
+        if file.bytes.isEmpty || diagnostic.range == SourceRange.wholeFile(file.id) {
             // A file-level problem (unreadable, too large): there is no line to show.
             var text = "\(file.path): \(diagnostic.severity.rawValue): \(diagnostic.message)"
             if let hint = diagnostic.hint { text += "\n  = hint: \(hint)" }

@@ -194,8 +194,13 @@ extension Checker {
     func radarField(_ name: String) -> FieldID? {
         if let id = fieldIndex[name] { return id }
         if let alias = radarAttributeAliases[name], let id = fieldIndex[alias] { return id }
-        let matches = fields.filter { $0.name.contains(".") && $0.name.replacingDots() == name }
-        return matches.count == 1 ? matches[0].id : nil
+        if underscoredFields == nil {
+            var index: [String: [FieldID]] = [:]
+            for field in fields where field.name.contains(".") { index[field.name.replacingDots(), default: []].append(field.id) }
+            underscoredFields = index
+        }
+        let matches = underscoredFields?[name] ?? []
+        return matches.count == 1 ? matches[0] : nil
     }
 
     /// Marks a declaration used, and records the dependency of the current owner on it.
@@ -557,8 +562,7 @@ extension Checker {
     // MARK: - Constant conditions
 
     /// The value of a bool expression that does not depend on the request (literals, `not`,
-    /// `and`, `or` and lets of such), nil otherwise. Each let is folded once (a let met again
-    /// while being folded, i.e. a cycle, is not constant).
+    /// `and`, `or` and lets of such, as folded into `letConstants`), nil otherwise.
     func constantBool(_ expr: Expr) -> Bool? {
         switch expr.kind {
         case .bool(let value): return value
@@ -573,11 +577,7 @@ extension Checker {
             return x == false && y == false ? false : nil
         case .name(let parts, .plain) where parts.count == 1:
             guard case .letBinding(let index)? = symbols[parts[0]] else { return nil }
-            if let known = letConstants[index] { return known }
-            letConstants[index] = .some(nil)
-            let value = constantBool(letDeclarations[index].value)
-            letConstants[index] = value
-            return value
+            return letConstants[index]
         default: return nil
         }
     }

@@ -97,6 +97,11 @@ struct Lexer {
         case UInt8(ascii: "/"): return token(.slash)
         case UInt8(ascii: "%"): return token(.percent)
         case UInt8(ascii: "."):
+            if isDigit(byte(at: offset)) {
+                // CEL allows a double literal to start with its point: `.99`.
+                offset = start
+                return scanNumber(&diagnostics)
+            }
             return token(.dot)
         case UInt8(ascii: "!"):
             if byte(at: offset) == UInt8(ascii: "=") { offset += 1; return token(.bangEqual) }
@@ -112,12 +117,12 @@ struct Lexer {
             return token(.greater)
         case UInt8(ascii: "&"):
             if byte(at: offset) == UInt8(ascii: "&") { offset += 1; return token(.ampersandAmpersand) }
-            diagnostics.report(.error("unexpected-character", "unexpected character '&'", at: range(start, offset),
+            diagnostics.report(.error(.unexpectedCharacter, "unexpected character '&'", at: range(start, offset),
                                       hint: "logical and is written '&&' or 'and'"))
             return token(.invalid)
         case UInt8(ascii: "|"):
             if byte(at: offset) == UInt8(ascii: "|") { offset += 1; return token(.pipePipe) }
-            diagnostics.report(.error("unexpected-character", "unexpected character '|'", at: range(start, offset),
+            diagnostics.report(.error(.unexpectedCharacter, "unexpected character '|'", at: range(start, offset),
                                       hint: "logical or is written '||' or 'or'"))
             return token(.invalid)
         case UInt8(ascii: ":"):
@@ -128,7 +133,7 @@ struct Lexer {
                 while isIdentifierPart(byte(at: offset)) { offset += 1 }
                 return token(.listReference, .string(String(decoding: bytes[nameStart..<offset], as: UTF8.self)))
             }
-            diagnostics.report(.error("syntax", "expected a list name after '@'", at: range(start, offset),
+            diagnostics.report(.error(.syntax, "expected a list name after '@'", at: range(start, offset),
                                       hint: "a list reference looks like '@blocked_emails'"))
             return token(.invalid)
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
@@ -143,7 +148,10 @@ struct Lexer {
                     return scanString(raw: true, &diagnostics)
                 }
                 while isIdentifierPart(byte(at: offset)) { offset += 1 }
-                return token(.identifier, .text(String(decoding: bytes[start..<offset], as: UTF8.self)))
+                let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+                var identifier = token(.identifier, .text(text))
+                identifier.keyword = Keyword.classify(text)
+                return identifier
             }
             return scanUnexpected(start, &diagnostics)
         }
@@ -162,7 +170,7 @@ struct Lexer {
         else if text.hasPrefix("$") { hint = "amounts are plain numbers: write 1000.00, not $1000.00" }
         else if text.hasPrefix("\u{201C}") || text.hasPrefix("\u{2018}") { hint = "use straight quotes (\" or ') around strings" }
         let shown = text.count == 1 ? "character '\(text)'" : "characters '\(text)'"
-        diagnostics.report(.error("unexpected-character", "unexpected \(shown)", at: range(start, offset), hint: hint))
+        diagnostics.report(.error(.unexpectedCharacter, "unexpected \(shown)", at: range(start, offset), hint: hint))
         return token(.invalid)
     }
 
@@ -243,7 +251,7 @@ struct Lexer {
         if isDouble {
             if isIdentifierPart(byte(at: offset)) { return badSuffix(start, &diagnostics) }
             guard let value = Double(digits), value.isFinite else {
-                diagnostics.report(.error("invalid-literal", "number literal '\(digits)' is out of range", at: range(start, offset)))
+                diagnostics.report(.error(.invalidLiteral, "number literal '\(digits)' is out of range", at: range(start, offset)))
                 return token(.invalid)
             }
             return token(.double, .double(value))
@@ -252,7 +260,7 @@ struct Lexer {
         if let unit = DurationUnit(rawValue: String(UnicodeScalar(byte(at: offset)))), !isIdentifierPart(byte(at: offset + 1)) {
             offset += 1
             guard let count = Int64(digits) else {
-                diagnostics.report(.error("invalid-literal", "duration '\(digits)\(unit.rawValue)' is out of range", at: range(start, offset)))
+                diagnostics.report(.error(.invalidLiteral, "duration '\(digits)\(unit.rawValue)' is out of range", at: range(start, offset)))
                 return token(.invalid)
             }
             return token(.duration, .duration(count, unit))
@@ -268,7 +276,7 @@ struct Lexer {
         if isIdentifierPart(byte(at: offset)) { return badSuffix(start, &diagnostics) }
         if overflow || value > UInt64(Int64.max) + 1 {
             let text = String(decoding: bytes[start..<offset], as: UTF8.self)
-            diagnostics.report(.error("invalid-literal", "integer literal '\(text)' does not fit in 64 bits", at: range(start, offset),
+            diagnostics.report(.error(.invalidLiteral, "integer literal '\(text)' does not fit in 64 bits", at: range(start, offset),
                                       hint: "integers range from -9223372036854775808 to 9223372036854775807"))
             return token(.invalid)
         }
@@ -280,7 +288,7 @@ struct Lexer {
         let text = String(decoding: bytes[start..<offset], as: UTF8.self)
         var hint = "durations are a whole number and one of s, m, h, d (for example 30s, 15m, 1h, 7d)"
         if text.last == "u" || text.last == "U" { hint = "unsigned integers are not supported; drop the 'u'" }
-        diagnostics.report(.error("invalid-literal", "invalid number literal '\(text)'", at: range(start, offset), hint: hint))
+        diagnostics.report(.error(.invalidLiteral, "invalid number literal '\(text)'", at: range(start, offset), hint: hint))
         return token(.invalid)
     }
 
@@ -301,7 +309,7 @@ struct Lexer {
         }
         while true {
             guard offset < bytes.count, triple || (bytes[offset] != UInt8(ascii: "\n") && bytes[offset] != UInt8(ascii: "\r")) else {
-                diagnostics.report(.error("unterminated-string", "unterminated string literal",
+                diagnostics.report(.error(.unterminatedString, "unterminated string literal",
                                           at: range(literalStart, literalStart + (triple ? 3 : 1) + (raw ? 1 : 0)),
                                           hint: triple ? "close it with \(String(repeating: String(UnicodeScalar(quote)), count: 3))"
                                                        : "close the string with \(String(UnicodeScalar(quote))) before the end of the line"))
@@ -372,7 +380,7 @@ struct Lexer {
     }
 
     private func invalidEscape(_ start: Int, _ message: String, _ diagnostics: inout DiagnosticBag) -> Unicode.Scalar? {
-        diagnostics.report(.error("invalid-escape", message, at: range(start, offset),
+        diagnostics.report(.error(.invalidEscape, message, at: range(start, offset),
                                   hint: "valid escapes: \\n \\t \\r \\\\ \\\" \\' \\xHH \\uHHHH \\UHHHHHHHH \\ooo; for a literal backslash write \\\\ or use a raw string r\"...\""))
         return nil
     }

@@ -5,15 +5,12 @@
 // `(((` or `!!!!` ends in one `nesting-too-deep` error instead of a stack overflow.
 
 extension Parser {
-    /// Words that can never be names in an expression.
-    static let reservedWords = ["and", "or", "not", "in", "includes", "like", "true", "false"]
-
     /// Enters one level of nesting, failing past the limit.
     mutating func enter() throws {
         depth += 1
         if depth > ParserLimits.maxNestingDepth {
             try fail("expression is nested more than \(ParserLimits.maxNestingDepth) levels deep", at: current.range,
-                     hint: "split it into 'let' bindings", code: "nesting-too-deep")
+                     hint: "split it into 'let' bindings", code: .nestingTooDeep)
         }
     }
 
@@ -51,16 +48,16 @@ extension Parser {
         case .ampersandAmpersand: return (.and, 1, false)
         case .pipePipe: return (.or, 1, false)
         case .identifier:
-            if current.isKeyword("and") { return (.and, 1, false) }
-            if current.isKeyword("or") { return (.or, 1, false) }
-            if current.isKeyword("in") { return (.in, 1, false) }
-            if current.isKeyword("includes") { return (.includes, 1, false) }
-            if current.isKeyword("like") { return (.like, 1, false) }
-            if current.isKeyword("not") {
+            if current.isKeyword(.and) { return (.and, 1, false) }
+            if current.isKeyword(.or) { return (.or, 1, false) }
+            if current.isKeyword(.`in`) { return (.in, 1, false) }
+            if current.isKeyword(.includes) { return (.includes, 1, false) }
+            if current.isKeyword(.like) { return (.like, 1, false) }
+            if current.isKeyword(.not) {
                 let next = peek(1)
-                if next.isKeyword("in") { return (.in, 2, true) }
-                if next.isKeyword("includes") { return (.includes, 2, true) }
-                if next.isKeyword("like") { return (.like, 2, true) }
+                if next.isKeyword(.`in`) { return (.in, 2, true) }
+                if next.isKeyword(.includes) { return (.includes, 2, true) }
+                if next.isKeyword(.like) { return (.like, 2, true) }
             }
             return nil
         default:
@@ -93,7 +90,7 @@ extension Parser {
     mutating func parseUnary() throws -> Expr {
         let start = current.range.start
         let op: UnaryOperator
-        if current.kind == .bang || (current.isKeyword("not") && !peek(1).isKeyword("in")) {
+        if current.kind == .bang || (current.isKeyword(.not) && !peek(1).isKeyword(.`in`)) {
             op = .not
         } else if current.kind == .minus {
             op = .negate
@@ -191,7 +188,7 @@ extension Parser {
             advance()
             guard case .integer(let value) = token.value, value <= UInt64(Int64.max) else {
                 try fail("integer literal '\(file.text(of: token.range))' does not fit in 64 bits", at: token.range,
-                         hint: "integers range from -9223372036854775808 to 9223372036854775807", code: "invalid-literal")
+                         hint: "integers range from -9223372036854775808 to 9223372036854775807", code: .invalidLiteral)
             }
             return newExpr(.int(Int64(value)), token.range)
         case .double:
@@ -219,11 +216,15 @@ extension Parser {
             guard case .string(let name) = token.value else { try fail("expected a list reference") }
             return newExpr(.listReference(name), token.range)
         case .identifier:
-            if token.isKeyword("true") || token.isKeyword("false") {
+            if token.isKeyword(.`true`) || token.isKeyword(.`false`) {
                 advance()
-                return newExpr(.bool(token.isKeyword("true")), token.range)
+                return newExpr(.bool(token.isKeyword(.`true`)), token.range)
             }
-            if let word = Parser.reservedWords.first(where: { token.isKeyword($0) }) {
+            if looksLikeDeclarationStart() {
+                try fail("expected an expression, found the start of the next declaration",
+                         hint: "the condition is missing")
+            }
+            if let word = token.keyword?.rawValue, token.keyword?.isReserved == true {
                 try fail("expected an expression, found the keyword '\(word)'",
                          hint: word == "and" || word == "or" ? "a condition is missing before '\(token.text)'" : nil)
             }
@@ -261,7 +262,8 @@ extension Parser {
         }
         guard current.kind == .comma else {
             try fail("expected ')' to close the '(' at \(file.location(of: open.range.start)), found \(describe(current))",
-                     hint: current.kind == .identifier ? "combine conditions with 'and' or 'or'" : nil)
+                     hint: current.startsLine || current.kind == .endOfFile ? "add the missing ')'"
+                         : current.kind == .identifier ? "combine conditions with 'and' or 'or'" : nil)
         }
         return try finishList(open, first: first, close: .rightParen, style: .parentheses)
     }
@@ -287,7 +289,7 @@ extension Parser {
             let element = try parseExpression()
             if elements.count == ParserLimits.maxListElements {
                 try fail("list literal has more than \(ParserLimits.maxListElements) elements", at: element.range,
-                         hint: "declare an LMDB list ('list NAME KIND') and test membership with 'in @NAME'", code: "list-too-long")
+                         hint: "declare an LMDB list ('list NAME KIND') and test membership with 'in @NAME'", code: .listTooLong)
             }
             elements.append(element)
         }

@@ -127,11 +127,11 @@ public struct Parser {
     }
 
     /// Reports a syntax error at `current` (or `range`) and abandons the declaration.
-    func failure(_ message: String, at range: SourceRange? = nil, hint: String? = nil, code: String = "syntax") -> Diagnostic {
+    func failure(_ message: String, at range: SourceRange? = nil, hint: String? = nil, code: SyntaxDiagnosticCode = .syntax) -> Diagnostic {
         .error(code, message, at: range ?? current.range, hint: hint)
     }
 
-    mutating func fail(_ message: String, at range: SourceRange? = nil, hint: String? = nil, code: String = "syntax") throws -> Never {
+    mutating func fail(_ message: String, at range: SourceRange? = nil, hint: String? = nil, code: SyntaxDiagnosticCode = .syntax) throws -> Never {
         if current.kind != .invalid || range != nil {
             diagnostics.report(failure(message, at: range, hint: hint, code: code))
         }
@@ -157,9 +157,9 @@ public struct Parser {
     }
 
     /// Consumes the keyword `word` (any case) or fails.
-    mutating func expectKeyword(_ word: String, _ context: String, hint: String? = nil) throws {
+    mutating func expectKeyword(_ word: Keyword, _ context: String, hint: String? = nil) throws {
         guard current.isKeyword(word) else {
-            try fail("expected '\(word)' \(context), found \(describe(current))", hint: hint)
+            try fail("expected '\(word.rawValue)' \(context), found \(describe(current))", hint: hint)
         }
         advance()
     }
@@ -168,9 +168,8 @@ public struct Parser {
     /// stopping at `declarationStart` itself (the declaration that just failed). The rest of each
     /// skipped line is passed over as raw bytes, so recovery is linear and reports nothing more.
     mutating func synchronize(from declarationStart: Int) {
-        if current.range.start == declarationStart, current.kind != .endOfFile { advance() }
         while current.kind != .endOfFile {
-            if current.startsLine, startsDeclaration(current) { return }
+            if current.startsLine, current.range.start != declarationStart, startsDeclaration(current) { return }
             ahead.removeAll()
             lexer.skipLine(from: current.range.end)
             current = lexer.next(&diagnostics)

@@ -22,9 +22,9 @@ enum SourceValidation {
     static func validate(_ file: SourceFile, _ diagnostics: inout DiagnosticBag) -> Bool {
         let bytes = file.bytes
         if bytes.count > ParserLimits.maxFileBytes {
-            diagnostics.report(.error("file-too-large",
+            diagnostics.report(.error(.fileTooLarge,
                                       "file is \(bytes.count) bytes; the limit is \(ParserLimits.maxFileBytes) bytes (4 MiB)",
-                                      at: SourceRange(file: file.id, start: 0, end: 0),
+                                      at: .wholeFile(file.id),
                                       hint: "split the ruleset into several files in one directory"))
             return false
         }
@@ -32,14 +32,14 @@ enum SourceValidation {
         while offset < bytes.count {
             let byte = bytes[offset]
             if byte == 0 {
-                diagnostics.report(.error("nul-byte", "file contains a NUL byte", at: SourceRange(file: file.id, start: offset, end: offset + 1),
+                diagnostics.report(.error(.nulByte, "file contains a NUL byte", at: SourceRange(file: file.id, start: offset, end: offset + 1),
                                           hint: "rules files are UTF-8 text; is this a binary file?"))
                 return false
             }
             if byte < 0x80 { offset += 1; continue }
             let length = utf8SequenceLength(bytes, offset)
             if length == 0 {
-                diagnostics.report(.error("invalid-utf8", "file is not valid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))",
+                diagnostics.report(.error(.invalidUTF8, "file is not valid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))",
                                           at: SourceRange(file: file.id, start: offset, end: offset + 1),
                                           hint: "save the file as UTF-8"))
                 return false

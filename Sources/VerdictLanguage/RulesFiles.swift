@@ -35,9 +35,9 @@ public enum RulesFiles {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
             if let size, size > ParserLimits.maxFileBytes {
                 let id = sources.add(path: path, bytes: [])
-                diagnostics.report(.error("file-too-large",
+                diagnostics.report(.error(.fileTooLarge,
                                           "file is \(size) bytes; the limit is \(ParserLimits.maxFileBytes) bytes (4 MiB)",
-                                          at: SourceRange(file: id, start: 0, end: 0),
+                                          at: .wholeFile(id),
                                           hint: "split the ruleset into several files in one directory"))
                 continue
             }
@@ -46,7 +46,7 @@ public enum RulesFiles {
                 let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
                 let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied or I/O error"
                 let id = sources.add(path: path, bytes: [])
-                diagnostics.report(.error("file-unreadable", "cannot read '\(path)': \(reason)", at: SourceRange(file: id, start: 0, end: 0)))
+                diagnostics.report(.error(.fileUnreadable, "cannot read the file: \(reason)", at: .wholeFile(id)))
                 continue
             }
             sources.add(path: path, bytes: [UInt8](data))

@@ -24,6 +24,12 @@ public struct SourceRange: Hashable, Sendable {
 
     /// A zero-width range, used where nothing synthesised has a real position.
     public static let none = SourceRange(file: -1, start: 0, end: 0)
+
+    /// The range of a diagnostic about a file as a whole (unreadable, too large): zero-width at
+    /// offset 0. Rendered without a source line.
+    public static func wholeFile(_ file: SourceFileID) -> SourceRange {
+        SourceRange(file: file, start: 0, end: 0)
+    }
 }
 
 /// A 1-based line and column (column in Unicode scalars).

@@ -83,23 +83,23 @@ struct BenchCommand: ParsableCommand {
         var rows: [(String, Double, Double, Double)] = []
         for mode in [EvaluationMode.trace, .fast] {
             for i in 0..<min(n, 10_000) { precomputed.select(i); set(request, workload.events[i]); _ = VM.evaluate(request, host: host, mode: mode) }
-            let start = now()
+            let start = monotonicNanoseconds()
             for i in 0..<n { precomputed.select(i); set(request, workload.events[i]); _ = VM.evaluate(request, host: host, mode: mode) }
-            let mean = Double(now() - start) / Double(n)
+            let mean = Double(monotonicNanoseconds() - start) / Double(n)
             var evalOnly = [UInt64](repeating: 0, count: n), setAndEval = [UInt64](repeating: 0, count: n)
             for i in 0..<n {
                 precomputed.select(i)
-                let t0 = now()
+                let t0 = monotonicNanoseconds()
                 set(request, workload.events[i])
-                let t1 = now()
+                let t1 = monotonicNanoseconds()
                 _ = VM.evaluate(request, host: host, mode: mode)
-                let t2 = now()
+                let t2 = monotonicNanoseconds()
                 evalOnly[i] = t2 - t1
                 setAndEval[i] = t2 - t0
             }
             let label = mode == .trace ? "trace" : "fast"
-            rows.append(("verdict \(label), eval only", percentile(&evalOnly, 0.5, overhead), percentile(&evalOnly, 0.99, overhead), .nan))
-            rows.append(("verdict \(label), set fields + eval", percentile(&setAndEval, 0.5, overhead), percentile(&setAndEval, 0.99, overhead), mean))
+            rows.append(("verdict \(label), eval only", rulesPercentile(&evalOnly, 0.5, overhead), rulesPercentile(&evalOnly, 0.99, overhead), .nan))
+            rows.append(("verdict \(label), set fields + eval", rulesPercentile(&setAndEval, 0.5, overhead), rulesPercentile(&setAndEval, 0.99, overhead), mean))
         }
 
         var peers: [PeerResult] = []
@@ -133,19 +133,7 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-private func now() -> UInt64 {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
-}
-
-private func timerOverhead() -> Double {
-    var d = [UInt64](repeating: 0, count: 200_001)
-    for i in d.indices { let a = now(); d[i] = now() - a }
-    return percentile(&d, 0.5, 0)
-}
-
-private func percentile(_ values: inout [UInt64], _ q: Double, _ overhead: Double) -> Double {
+private func rulesPercentile(_ values: inout [UInt64], _ q: Double, _ overhead: Double) -> Double {
     values.sort()
     return max(0, Double(values[Int(q * Double(values.count - 1))]) - overhead)
 }

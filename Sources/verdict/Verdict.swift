@@ -10,6 +10,10 @@ struct VerdictCommand: ParsableCommand {
         subcommands: [
             FmtCommand.self,
             CheckCommand.self,
+            ModelCommand.self,
+            ListCommand.self,
+            CountersCommand.self,
+            BenchFrontendCommand.self,
             DisasmCommand.self,
             CompileCommand.self,
             BenchCommand.self,

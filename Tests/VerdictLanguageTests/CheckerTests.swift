@@ -280,3 +280,86 @@ func conditionResolution(_ ruleset: CheckedRuleset, _ index: Int = 0) -> Resolut
         #expect(ruleset.models[0].path == "dir/m.json")
     }
 }
+
+@Suite struct CheckerScaleTests {
+    /// Lets declared in reverse order of use, 5,000 deep: checked in dependency order without
+    /// recursing through the chain (this would overflow a test thread's stack otherwise).
+    @Test func longLetChainsInAnyOrderCheckWithoutDeepRecursion() throws {
+        var text = contractSchema
+        for index in stride(from: 4_999, through: 1, by: -1) { text += "let l\(index) = l\(index - 1) or is_anonymous_ip\n" }
+        text += "let l0 = amount > 10\nrule r: review if l4999\n"
+        let checked = checkText(text)
+        #expect(checked.rendered == "")
+        let ruleset = try #require(checked.ruleset)
+        #expect(ruleset.lets.first?.name == "l0" && ruleset.lets.last?.name == "l4999")
+    }
+
+    @Test func aLongCycleIsReportedOnce() {
+        var text = contractSchema
+        for index in 0..<5_000 { text += "let l\(index) = l\((index + 1) % 5_000) or is_anonymous_ip\n" }
+        text += "rule r: review if l0\n"
+        let checked = checkText(text)
+        #expect(checked.codes == ["cycle"])
+    }
+}
+
+@Test func longCyclesAreAbbreviatedInTheMessage() {
+    var text = contractSchema
+    for index in 0..<12 { text += "let l\(index) = l\((index + 1) % 12) or is_anonymous_ip\n" }
+    text += "rule r: review if l0\n"
+    let message = checkText(text).result.diagnostics.first?.message
+    #expect(message == "reference cycle: l0 -> l1 -> l2 -> l3 -> l4 -> l5 -> l6 -> l7 -> ... -> l0 (12 declarations)")
+}
+
+/// Every expression node reachable from a checked ruleset, for invariants over the whole tree.
+func allExpressions(_ ruleset: CheckedRuleset) -> [Expr] {
+    var roots: [Expr] = ruleset.rules.map(\.condition) + ruleset.lets.map(\.value) + ruleset.scores.map(\.condition)
+    roots += ruleset.thresholds.map(\.condition) + ruleset.models.flatMap { $0.features.map(\.value) }
+    for counter in ruleset.counters {
+        roots.append(counter.key)
+        if let condition = counter.condition { roots.append(condition) }
+        switch counter.aggregate {
+        case .count: break
+        case .sum(let value), .distinct(let value): roots.append(value)
+        }
+    }
+    roots += ruleset.rules.compactMap { $0.rollout?.key }
+    var all: [Expr] = []
+    while let expr = roots.popLast() {
+        all.append(expr)
+        switch expr.kind {
+        case .list(let items, _): roots += items
+        case .unary(_, let e): roots.append(e)
+        case .binary(_, let a, let b): roots += [a, b]
+        case .conditional(let a, let b, let c): roots += [a, b, c]
+        case .call(_, let target, let args): roots += args + (target.map { [$0] } ?? [])
+        case .index(let a, let b): roots += [a, b]
+        default: break
+        }
+    }
+    return all
+}
+
+/// Random rulesets (the formatter's generator, printed and re-parsed) under a schema naming some of
+/// its names: the checker never traps, and whenever it accepts a ruleset every node is typed and
+/// every operator, call and name is resolved.
+@Test func randomRulesetsCheckWithoutTrapsAndAcceptedOnesAreFullyResolved() {
+    var generator = RandomSyntax(seed: 7)
+    let schema = "schema {\n  amount int\n  amount_usd double\n  email_domain string ci\n  ip ip\n  x bool\n  y1 timestamp\n  customer.x country\n}\n"
+    var accepted = 0
+    for _ in 0..<600 {
+        let text = schema + Formatter.format(generator.unit())
+        let checked = checkText(text, models: nil)
+        _ = checked.rendered
+        guard let ruleset = checked.ruleset else { continue }
+        accepted += 1
+        for expr in allExpressions(ruleset) {
+            #expect(ruleset.type(of: expr.id) != .error, "untyped node in:\n\(text)")
+            switch expr.kind {
+            case .int, .double, .string, .bool, .duration, .list: break
+            default: #expect(ruleset.resolution(of: expr.id) != nil, "unresolved node in:\n\(text)")
+            }
+        }
+    }
+    #expect(accepted > 50)
+}

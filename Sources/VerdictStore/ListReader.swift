@@ -1,0 +1,379 @@
+// Lookups in the lists of a ListStore: the hot path of `x in @list`. A reader owns one LMDB
+// read transaction (MDB_NOTLS) that is renewed at the start of an evaluation and reset at its
+// end, never begun twice; between the two it sees one snapshot. Each list is answered first by
+// its membership filter (a miss costs a hash and one cache line), then by LMDB:
+// - string / string ci: one mdb_get (the value is ASCII-folded into a scratch buffer for ci);
+// - ip: the filter is probed at each prefix length present, longest first; at the first length
+//   it admits, one mdb_get of the exact key answers the usual hit. If that key is absent (a
+//   filter false positive) or expired, a floor search over the keys (family | start address |
+//   prefix length) takes over below that length: MDB_SET_RANGE to the first key after the
+//   address, one step back, and the candidate either contains the address or bounds how long
+//   a containing range can be (see `floorSearchIP`); nested and overlapping ranges are handled,
+//   and the most specific live range wins;
+// - prefix: the same, over byte prefixes (longest prefix wins).
+// After warm-up (filters built, cursors open) a lookup allocates nothing.
+import CLMDB
+import Glibc
+
+/// A list resolved by one reader (from `ListReader.handle(_:)`).
+public struct ListHandle: Hashable, Sendable {
+    let index: Int
+    let readerID: ObjectIdentifier
+}
+
+/// The entry that matched a value, for `verdict list check` and traces.
+public struct ListMatch: Equatable, Sendable {
+    /// The entry in canonical form: folded for `string ci`, the masked network for `ip`.
+    public var entry: String
+    /// The entry's metadata, if it has any.
+    public var metadata: ListEntryMetadata?
+    /// True when the entry is expired at the time asked (only with `includeExpired`).
+    public var expired: Bool
+}
+
+/// Per-thread lookups in the lists of one store. Not thread-safe: one thread (or one task at a
+/// time) per reader. Call `reset()` after each evaluation so that old snapshots are released.
+public final class ListReader {
+    private let store: ListStore
+    private let environment: LMDBEnvironment
+    @exclusivity(unchecked) private var transaction: OpaquePointer?
+    @exclusivity(unchecked) private var live = false
+    @exclusivity(unchecked) private var transactionID = 0
+    /// Incremented at each renew; cursors are renewed lazily when it changed.
+    @exclusivity(unchecked) private var session: UInt64 = 0
+    @exclusivity(unchecked) private var lists: [OpenList] = []
+    private var names: [String: Int] = [:]
+    /// Folded ci values and ip keys are built here.
+    private let scratch = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+
+    private final class OpenList {
+        let name: String
+        let kind: ListStoreKind
+        let dbi: MDB_dbi
+        @exclusivity(unchecked) var filter: ListMembershipFilter?
+        @exclusivity(unchecked) var cursor: OpaquePointer?
+        @exclusivity(unchecked) var cursorSession: UInt64 = 0
+        init(name: String, kind: ListStoreKind, dbi: MDB_dbi) { self.name = name; self.kind = kind; self.dbi = dbi }
+    }
+
+    init(store: ListStore) {
+        self.store = store
+        environment = store.environment
+    }
+
+    deinit {
+        for list in lists where list.cursor != nil { mdb_cursor_close(list.cursor) }
+        if live { reset() }
+        if let transaction { mdb_txn_abort(transaction) }
+        scratch.deallocate()
+    }
+
+    /// Resolves a list by name (once, when setting up; keep the handle). Resolving a new name
+    /// reads the metadata in a short transaction of its own, so a live snapshot is reset first
+    /// (a second read lock on this thread could deadlock against a waiting map resize).
+    public func handle(_ name: String) throws(ListStoreError) -> ListHandle {
+        if let index = names[name] { return ListHandle(index: index, readerID: ObjectIdentifier(self)) }
+        reset()
+        let (dbi, kind) = try store.open(list: name)
+        lists.append(OpenList(name: name, kind: kind, dbi: dbi))
+        names[name] = lists.count - 1
+        return ListHandle(index: lists.count - 1, readerID: ObjectIdentifier(self))
+    }
+
+    /// The kind of a resolved list.
+    public func kind(of handle: ListHandle) -> ListStoreKind { lists[handle.index].kind }
+
+    // MARK: Snapshot lifecycle
+
+    /// Starts a snapshot: renews the read transaction (adopting a map grown by another process).
+    /// Lookups renew implicitly when no snapshot is live.
+    public func renew() throws(ListStoreError) {
+        if live { reset() }
+        try environment.checkFork()
+        while true {
+            environment.enterRead()
+            let rc: Int32
+            if let transaction { rc = mdb_txn_renew(transaction) } else { rc = mdb_txn_begin(environment.pointer, nil, UInt32(MDB_RDONLY), &transaction) }
+            if rc == 0 { break }
+            environment.exitRead()
+            if let transaction, rc != 0 { mdb_txn_abort(transaction); self.transaction = nil }
+            if rc == MDB_MAP_RESIZED { try environment.adoptGrownMap(); continue }
+            throw .lmdb(code: rc, operation: "mdb_txn_renew")
+        }
+        live = true
+        session &+= 1
+        transactionID = mdb_txn_id(transaction)
+    }
+
+    /// Ends the snapshot (releases the reader slot's pin on old pages). Cheap; call it after
+    /// every evaluation.
+    public func reset() {
+        guard live else { return }
+        mdb_txn_reset(transaction)
+        live = false
+        environment.exitRead()
+    }
+
+    // MARK: Lookups
+
+    /// Whether `value` matches a live (not expired at `now`, Unix seconds) entry of the list.
+    /// A value that cannot match the kind (an unparsable address, an over-long key) is absent.
+    @inline(__always)
+    public func contains(_ handle: ListHandle, _ value: String, now: Int64) throws(ListStoreError) -> Bool {
+        try withListValueBytes(value) { bytes throws(ListStoreError) in
+            try find(handle, bytes, now: now, includeExpired: false) != nil
+        }
+    }
+
+    /// `contains` over raw UTF-8 bytes.
+    @inline(__always)
+    public func contains(_ handle: ListHandle, utf8 value: UnsafeRawBufferPointer, now: Int64) throws(ListStoreError) -> Bool {
+        try find(handle, value, now: now, includeExpired: false) != nil
+    }
+
+    /// The entry `value` matches, with its metadata; with `includeExpired`, an expired entry
+    /// is reported (flagged) when no live one matches.
+    public func match(_ handle: ListHandle, _ value: String, now: Int64, includeExpired: Bool = false) throws(ListStoreError) -> ListMatch? {
+        try check(handle)
+        let list = lists[handle.index]
+        return try withListValueBytes(value) { raw throws(ListStoreError) -> ListMatch? in
+            var found = try find(handle, raw, now: now, includeExpired: false)
+            var expired = false
+            if found == nil && includeExpired {
+                found = try find(handle, raw, now: now, includeExpired: true)
+                expired = found != nil
+            }
+            guard let (key, value) = found else { return nil }
+            return ListMatch(entry: ListKey.text(of: key, kind: list.kind),
+                             metadata: ListEntryMetadata(stored: value), expired: expired)
+        }
+    }
+
+    /// One mdb_get of an already encoded key in the live snapshot, bypassing the filter and
+    /// metadata: the raw LMDB baseline that `verdict list bench` compares lookups against.
+    public func rawGet(_ handle: ListHandle, key: UnsafeRawBufferPointer) throws(ListStoreError) -> Bool {
+        try check(handle)
+        if !live { try renew() }
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(transaction, lists[handle.index].dbi, &k, &v)
+        if rc == MDB_NOTFOUND { return false }
+        try lmdbCheck(rc, "mdb_get")
+        return true
+    }
+
+    @inline(__always)
+    private func check(_ handle: ListHandle) throws(ListStoreError) {
+        if handle.readerID != ObjectIdentifier(self) || handle.index >= lists.count {
+            throw .noSuchList("(a handle of another reader)")
+        }
+    }
+
+    /// The matched (key, value) in the live snapshot, or nil.
+    private func find(_ handle: ListHandle, _ value: UnsafeRawBufferPointer, now: Int64,
+                      includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
+        try check(handle)
+        if !live { try renew() }
+        let list = lists[handle.index]
+        let filter = try currentFilter(list)
+        let count = value.count
+        guard count > 0, count <= ListKey.maxBytes else { return nil }
+        switch list.kind {
+        case .string:
+            guard filter.mayContain(value) else { return nil }
+            return try get(list, value, now: now, includeExpired: includeExpired)
+        case .stringCaseInsensitive:
+            ListKey.foldASCII(value, into: scratch)
+            let key = UnsafeRawBufferPointer(start: scratch, count: count)
+            guard filter.mayContain(key) else { return nil }
+            return try get(list, key, now: now, includeExpired: includeExpired)
+        case .ip:
+            guard let address = ListIPAddressText.parseAddress(value) else { return nil }
+            var coarse = address
+            coarse.setToPrefix(address.isV4 ? filter.ipv4Shortest : filter.ipv6Shortest)
+            guard filter.mayContain(hash: ListMembershipFilter.ipHash(coarse) ^ ListMembershipFilter.coarseTag) else { return nil }
+            // The longest length the filter admits: an exact get there answers most hits; a
+            // false positive or an expired entry continues with the range search below it.
+            for length in address.isV4 ? filter.ipv4Lengths : filter.ipv6Lengths {
+                var network = address
+                network.setToPrefix(length)
+                guard filter.mayContain(hash: ListMembershipFilter.ipHash(network)) else { continue }
+                let n = ListKey.writeIPKey(network, into: scratch)
+                if let hit = try get(list, UnsafeRawBufferPointer(start: scratch, count: n), now: now, includeExpired: includeExpired) {
+                    return hit
+                }
+                return try floorSearchIP(list, address, bound: length - 1, now: now, includeExpired: includeExpired)
+            }
+            return nil
+        case .prefix:
+            let shortest = filter.prefixShortest
+            guard shortest > 0, shortest <= count else { return nil }
+            var state = ListMembershipFilter.prefixSeed, done = 0
+            while done < shortest { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+            guard filter.mayContain(hash: ListMembershipFilter.mix(state) ^ ListMembershipFilter.coarseTag) else { return nil }
+            // Hashes of the value's prefixes at each length present (one FNV pass), then probes
+            // from the longest down: a hit usually costs one probe. Up to 64 lengths fit the
+            // scratch buffer; beyond that every length is probed.
+            let lengths = filter.prefixLengths
+            var longest = 0
+            if lengths.count <= 64 {
+                let hashes = scratch.assumingMemoryBound(to: UInt64.self)
+                var m = 0
+                for length in lengths {
+                    if length > count { break }
+                    while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+                    hashes[m] = ListMembershipFilter.mix(state)
+                    m += 1
+                }
+                while m > 0 {
+                    m -= 1
+                    if filter.mayContain(hash: hashes[m]) { longest = lengths[m]; break }
+                }
+            } else {
+                for length in lengths {
+                    if length > count { break }
+                    while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
+                    if filter.mayContain(hash: ListMembershipFilter.mix(state)) { longest = length }
+                }
+            }
+            guard longest > 0 else { return nil }
+            // Exact get at the longest admitted length, then the range search below it.
+            if let hit = try get(list, UnsafeRawBufferPointer(rebasing: value[0..<longest]), now: now, includeExpired: includeExpired) {
+                return hit
+            }
+            return try floorSearchPrefix(list, value, bound: longest - 1, now: now, includeExpired: includeExpired)
+        }
+    }
+
+    private func get(_ list: OpenList, _ key: UnsafeRawBufferPointer, now: Int64,
+                     includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(transaction, list.dbi, &k, &v)
+        if rc == MDB_NOTFOUND { return nil }
+        try lmdbCheck(rc, "mdb_get(\(list.name))")
+        let stored = UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+        if !includeExpired && ListEntryMetadata.isExpired(stored: stored, now: now) { return nil }
+        return (key, stored)
+    }
+
+    /// The greatest key <= `target` (MDB_SET_RANGE, then one step back unless exact), or nil.
+    private func floor(_ list: OpenList, _ target: UnsafeRawBufferPointer) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
+        let cursor = try cursor(for: list)
+        var k = MDB_val(mv_size: target.count, mv_data: UnsafeMutableRawPointer(mutating: target.baseAddress))
+        var v = MDB_val()
+        var rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
+        if rc == MDB_NOTFOUND {
+            rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST)
+        } else if rc == 0 && !(k.mv_size == target.count && memcmp(k.mv_data, target.baseAddress!, target.count) == 0) {
+            rc = mdb_cursor_get(cursor, &k, &v, MDB_PREV)
+        }
+        if rc == MDB_NOTFOUND { return nil }
+        try lmdbCheck(rc, "mdb_cursor_get(\(list.name))")
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size), UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    /// Most specific live network containing `address` among those of length <= `start`.
+    /// Invariant: every containing entry still to consider has a prefix length <= `bound`, so its key is <= (address masked to bound | bound). Let X be
+    /// the greatest key <= that target. If X contains the address (and is live), nothing
+    /// between X and the target can (those keys start after the address), so X is the most
+    /// specific. Otherwise a containing range R must strictly contain X (CIDR ranges nest or
+    /// are disjoint), so R's length is below both X's length and the bits X shares with the
+    /// address; that is the new, strictly smaller bound. At most 33 (IPv4) or 129 (IPv6) steps,
+    /// usually one.
+    private func floorSearchIP(_ list: OpenList, _ address: ListIPNetwork, bound start: Int, now: Int64,
+                               includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
+        var bound = start
+        let family = address.isV4 ? ListKey.familyV4 : ListKey.familyV6
+        while bound >= 0 {
+            var target = address
+            target.setToPrefix(bound)
+            let n = ListKey.writeIPKey(target, into: scratch)
+            guard let (key, value) = try floor(list, UnsafeRawBufferPointer(start: scratch, count: n)),
+                  key.count == n, key[0] == family, let candidate = ListKey.network(of: key) else { return nil }
+            var masked = address
+            masked.setToPrefix(candidate.prefixLength)
+            if masked == candidate {
+                if includeExpired || !ListEntryMetadata.isExpired(stored: value, now: now) { return (key, value) }
+                bound = candidate.prefixLength - 1
+            } else {
+                bound = min(address.commonPrefixLength(with: candidate), candidate.prefixLength - 1)
+            }
+        }
+        return nil
+    }
+
+    /// Longest live prefix of `value` of at most `start` bytes, by the same bound argument as `floorSearchIP`: X is the
+    /// greatest key <= value[..<bound]; if X is a prefix of the value it is the longest one;
+    /// otherwise every prefix entry is at most as long as the bytes X shares with the value.
+    private func floorSearchPrefix(_ list: OpenList, _ value: UnsafeRawBufferPointer, bound start: Int, now: Int64,
+                                   includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
+        var bound = start
+        while bound > 0 {
+            guard let (key, stored) = try floor(list, UnsafeRawBufferPointer(rebasing: value[0..<bound])) else { return nil }
+            var common = 0
+            let limit = min(key.count, bound)
+            while common < limit && key[common] == value[common] { common += 1 }
+            if common == key.count {  // X is a prefix of the value
+                if includeExpired || !ListEntryMetadata.isExpired(stored: stored, now: now) { return (key, stored) }
+                bound = key.count - 1
+            } else {
+                bound = common
+            }
+        }
+        return nil
+    }
+
+    private func cursor(for list: OpenList) throws(ListStoreError) -> OpaquePointer {
+        if let cursor = list.cursor {
+            if list.cursorSession != session {
+                try lmdbCheck(mdb_cursor_renew(transaction, cursor), "mdb_cursor_renew")
+                list.cursorSession = session
+            }
+            return cursor
+        }
+        var cursor: OpaquePointer?
+        try lmdbCheck(mdb_cursor_open(transaction, list.dbi, &cursor), "mdb_cursor_open")
+        list.cursor = cursor
+        list.cursorSession = session
+        return cursor!
+    }
+
+    /// The list's filter for the live snapshot: the reader's own if current, else the store's
+    /// shared one if current, else a new one built from this snapshot (and shared if newer).
+    @inline(__always)
+    private func currentFilter(_ list: OpenList) throws(ListStoreError) -> ListMembershipFilter {
+        if let filter = list.filter, filter.transactionID == transactionID { return filter }
+        return try refreshFilter(list)
+    }
+
+    private func refreshFilter(_ list: OpenList) throws(ListStoreError) -> ListMembershipFilter {
+        let id = transactionID
+        if let shared = store.sharedFilters.withLock({ $0[list.name] }), shared.transactionID == id {
+            list.filter = shared
+            return shared
+        }
+        var stat = MDB_stat()
+        try lmdbCheck(mdb_stat(transaction, list.dbi, &stat), "mdb_stat")
+        var failure: ListStoreError?
+        let built = ListMembershipFilter(transactionID: id, expectedCount: stat.ms_entries, kind: list.kind) { insert in
+            do throws(ListStoreError) { try lmdbForEachPair(transaction!, list.dbi) { key, _ in insert(key) } } catch { failure = error }
+        }
+        if let failure { throw failure }
+        store.sharedFilters.withLock { table in
+            if (table[list.name]?.transactionID ?? -1) < id { table[list.name] = built }
+        }
+        list.filter = built
+        return built
+    }
+}
+
+/// Runs `body` over a string's UTF-8 bytes (no copy for native strings) with typed errors.
+@inline(__always)
+func withListValueBytes<T>(_ value: String, _ body: (UnsafeRawBufferPointer) throws(ListStoreError) -> T) throws(ListStoreError) -> T {
+    var copy = value
+    let result: Result<T, ListStoreError> = copy.withUTF8 { bytes in
+        do throws(ListStoreError) { return .success(try body(UnsafeRawBufferPointer(bytes))) } catch { return .failure(error) }
+    }
+    return try result.get()
+}

@@ -1,0 +1,234 @@
+// `verdict counters bench`: the per-event cost of the reference ruleset's six velocity counters
+// over the reference events (../shared/bench, `make workload`), and the Redis alternative
+// (INCR+EXPIRE for the 6 counters, pipelined on loopback) measured in the same run.
+// Build with `swift build -c release`; `make bench-counters` does everything.
+import ArgumentParser
+import Foundation
+import VerdictStore
+
+struct CounterBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark the reference counters per event (10 window reads + 6 updates) against Redis.")
+
+    @Option(help: "The reference workload directory (default: $VERDICT_WORKLOAD or ./.build-workload).")
+    var workload: String?
+    @Option(help: "Events to replay (default: all).") var events = Int.max
+    @Option(help: "Events sent to Redis (it is ~100x slower).") var redisEvents = 20_000
+    @Option(help: "Slots per key group.") var slots = 1 << 18
+    @Option(help: "Passes over the events (the first is reported separately as cold).") var passes = 3
+    @Flag(help: "Skip the Redis comparison.") var noRedis = false
+    @Option(help: "Where the scratch counter file goes (default: /dev/shm if present, else the temporary directory).")
+    var directory: String?
+
+    func run() throws {
+        let workloadDirectory = workload ?? ProcessInfo.processInfo.environment["VERDICT_WORKLOAD"] ?? ".build-workload"
+        let trace = try CounterBenchEvents(path: workloadDirectory + "/events.ndjson", limit: events)
+        print("counters bench: \(trace.count) reference events, 6 counters (3 key groups), \(slots) slots per group")
+
+        let shm = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : nil
+        let scratchDirectory = directory ?? shm ?? FileManager.default.temporaryDirectory.path
+        print("counter file in \(scratchDirectory); per-event figures of the best warm pass (the machine may be shared)")
+        let overhead = timerOverhead()
+        var results: [(label: String, p50: Double, p99: Double)] = []
+        for (label, declarations) in CounterBench.configurations {
+            let scratch = "\(scratchDirectory)/verdict-counter-bench-\(getpid()).vct"
+            defer { unlink(scratch) }
+            let definitions = try declarations.map { try CounterDefinition(declaration: $0) }
+            let table = try CounterTable.create(path: scratch, definitions: definitions, slotsPerGroup: slots, replace: true)
+            let bench = CounterBench(table: table)
+            print("\(label): \(definitions.map { "\($0.name) bucket \(formatCounterDuration($0.bucket))" }.joined(separator: ", "))")
+            var best: LatencySummary?
+            for pass in 0..<max(passes, 1) {
+                // Each pass replays the same 30 days shifted by 60 days, so every pass starts from
+                // fresh buckets over the same slots (the first pass also claims the slots).
+                let shift = Int64(pass % 200) * 60 * 86_400
+                var latencies = [UInt64](repeating: 0, count: trace.count)
+                var checksum = 0.0
+                let started = monotonicNanoseconds()
+                for i in 0..<trace.count {
+                    let before = monotonicNanoseconds()
+                    checksum += bench.process(trace, i, shift: shift)
+                    latencies[i] = monotonicNanoseconds() - before
+                }
+                let total = Double(monotonicNanoseconds() - started) / Double(trace.count)
+                let summary = LatencySummary(latencies, overhead: overhead)
+                let which = pass == 0 ? "cold (claims slots)" : "warm pass \(pass)"
+                print("  \(which): mean \(fmt(total)) ns, p50 \(fmt(summary.p50)) ns, p99 \(fmt(summary.p99)) ns, "
+                      + "p99.9 \(fmt(summary.p999)) ns per event  [checksum \(Int64(checksum))]")
+                if pass > 0 || passes <= 1 { best = best.map { $0.p50 <= summary.p50 ? $0 : summary } ?? summary }
+            }
+            if let best { results.append((String(label.prefix { $0 != " " }), best.p50, best.p99)) }
+            for group in table.statistics() {
+                print("  key \(group.key): occupied \(group.occupied), collisions \(group.collisions), evictions \(group.evictions), dropped \(group.dropped)")
+            }
+        }
+        for result in results {
+            print("target <= 1000 ns per event (10 reads + 6 updates), \(result.label) buckets: p50 \(fmt(result.p50)) ns, "
+                  + "p99 \(fmt(result.p99)) ns: \(result.p50 <= 1000 ? "met" : "NOT met") at p50")
+        }
+
+        if noRedis { return }
+        do {
+            let redis = try CounterRedisPeer.start()
+            defer { redis.stop() }
+            let n = min(redisEvents, trace.count)
+            var latencies = [UInt64](repeating: 0, count: n)
+            for i in 0..<n {
+                let before = monotonicNanoseconds()
+                try redis.incrementAndExpire(trace.redisKeys(i))
+                latencies[i] = monotonicNanoseconds() - before
+            }
+            let summary = LatencySummary(latencies, overhead: overhead)
+            print("redis INCR+EXPIRE x6 pipelined (loopback, \(n) events): p50 \(fmt(summary.p50)) ns, p99 \(fmt(summary.p99)) ns")
+            for result in results {
+                print("ratio redis/verdict at p50, \(result.label) buckets: \(String(format: "%.0f", summary.p50 / max(result.p50, 1)))x")
+            }
+        } catch {
+            print("  redis comparison skipped: \(error)")
+        }
+    }
+}
+
+/// The reference counters and the per-event work of the reference ruleset.
+struct CounterBench {
+    static let declarations = [
+        "attempts_per_card by card.fingerprint retain 7d",
+        "attempts_per_ip by ip retain 1d",
+        "usd_per_email by email sum amount_usd retain 30d",
+        "cards_per_email by email distinct card.fingerprint retain 30d",
+        "cards_per_ip by ip distinct card.fingerprint retain 1d",
+        "blocks_per_card by card.fingerprint retain 7d",
+    ]
+    /// The same counters with 1-hour buckets where the rules read only windows over an hour
+    /// (usd_per_email(24h), blocks_per_card(7d)): the same readings for those windows, smaller slots.
+    static let fitted = declarations.enumerated().map { $0.offset == 2 || $0.offset == 5 ? $0.element + " bucket 1h" : $0.element }
+    /// Also 5-minute buckets for the 1-hour windows: overshoot up to 5 minutes instead of 1.
+    static let coarse = fitted.enumerated().map { $0.offset == 0 || $0.offset == 1 ? $0.element + " bucket 5m" : $0.element }
+    static let configurations = [
+        ("reference buckets (1 minute everywhere)", declarations),
+        ("fitted buckets (1 hour where only windows over an hour are read: same readings)", fitted),
+        ("coarse buckets (fitted, and 5 minutes for the 1-hour windows)", coarse),
+    ]
+    let table: CounterTable
+
+    /// One event: hash and probe the 3 keys, read the 10 windows the reference rules and models
+    /// read (7 distinct ones, 3 read twice), then update the 6 counters (blocks unconditionally,
+    /// the worst case). Returns the sum of the readings so the work cannot be optimized away.
+    @inline(__always)
+    func process(_ trace: CounterBenchEvents, _ i: Int, shift: Int64) -> Double {
+        let now = trace.times[i] + shift
+        let hour: Int64 = 3600, day: Int64 = 86_400
+        let hasEmail = trace.hasEmail(i)
+        var keys = (trace.withKey(i, 0) { CounterTable.hashedKey(group: 0, bytes: $0) },
+                    trace.withKey(i, 1) { CounterTable.hashedKey(group: 1, bytes: $0) },
+                    trace.withKey(i, 2) { CounterTable.hashedKey(group: 2, bytes: $0) })
+        withUnsafeMutableBytes(of: &keys) { raw in
+            table.locate(UnsafeMutableBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: CounterKey.self),
+                                                    count: hasEmail ? 3 : 2))
+        }
+        var (card, ip, email) = keys
+        let cardValue = trace.withKey(i, 0) { xxh3($0, seed: 0xC2B2_AE3D_27D4_EB4F) }
+        var total = table.read(0, card, window: hour, now: now).value
+        total += table.read(0, card, window: day, now: now).value
+        total += table.read(1, ip, window: hour, now: now).value
+        total += table.read(4, ip, window: hour, now: now).value
+        total += table.read(5, card, window: 7 * day, now: now).value
+        total += table.read(0, card, window: hour, now: now).value
+        total += table.read(0, card, window: day, now: now).value
+        if hasEmail {
+            total += table.read(3, email, window: day, now: now).value
+            total += table.read(2, email, window: day, now: now).value
+            total += table.read(3, email, window: day, now: now).value
+            table.record(2, &email, at: now, amount: trace.amounts[i])
+            table.record(3, &email, at: now, distinct: cardValue)
+        }
+        table.record(0, &card, at: now)
+        table.record(1, &ip, at: now)
+        table.record(4, &ip, at: now, distinct: cardValue)
+        table.record(5, &card, at: now)
+        return total
+    }
+}
+
+/// The reference events reduced to what the counters need, keys in one byte arena.
+struct CounterBenchEvents {
+    var times: [Int64] = []
+    var amounts: [Double] = []
+    /// Per event and key (card, ip, email): start and end offsets in `arena`; email may be empty.
+    var bounds: [Int] = []
+    var arena: [UInt8] = []
+    var count: Int { times.count }
+
+    init(path: String, limit: Int) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path); run `make workload` first")
+        }
+        let bytes = [UInt8](data)
+        var start = 0
+        while start < bytes.count && times.count < limit {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            defer { start = end + 1 }
+            guard end > start else { continue }
+            guard let object = try JSONSerialization.jsonObject(with: Data(bytes[start..<end])) as? [String: Any],
+                  let time = (object["created_at"] as? NSNumber)?.int64Value,
+                  let amount = (object["amount_usd"] as? NSNumber)?.doubleValue,
+                  let card = object["card.fingerprint"] as? String, let ip = object["ip"] as? String else {
+                throw ValidationError("\(path): unexpected event line")
+            }
+            times.append(time)
+            amounts.append(amount)
+            for key in [card, ip, object["email"] as? String ?? ""] {
+                bounds.append(arena.count)
+                arena += Array(key.utf8)
+                bounds.append(arena.count)
+            }
+        }
+    }
+
+    @inline(__always)
+    func hasEmail(_ i: Int) -> Bool { bounds[6 * i + 5] > bounds[6 * i + 4] }
+
+    @inline(__always)
+    func withKey<R>(_ i: Int, _ key: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let start = bounds[6 * i + 2 * key], end = bounds[6 * i + 2 * key + 1]
+        return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    /// The 6 Redis keys of event i: counter, key value and minute bucket.
+    func redisKeys(_ i: Int) -> [String] {
+        let minute = times[i] / 60
+        let key = { (k: Int) in self.withKey(i, k) { String(decoding: $0, as: UTF8.self) } }
+        return [(0, 0), (1, 1), (2, 2), (3, 2), (4, 1), (5, 0)].map { "v\($0.0):\(key($0.1)):\(minute)" }
+    }
+}
+
+/// Percentiles of per-call latencies with the timer's own cost subtracted (as ../shared/bench).
+struct LatencySummary {
+    var p50: Double, p99: Double, p999: Double
+
+    init(_ latencies: [UInt64], overhead: Double) {
+        let sorted = latencies.sorted()
+        func at(_ q: Double) -> Double { max(0, Double(sorted[Int(q * Double(sorted.count - 1))]) - overhead) }
+        p50 = at(0.5); p99 = at(0.99); p999 = at(0.999)
+    }
+}
+
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}
+
+/// The median cost of an empty pair of timer calls.
+func timerOverhead() -> Double {
+    var samples = [UInt64](repeating: 0, count: 100_001)
+    for i in samples.indices {
+        let before = monotonicNanoseconds()
+        samples[i] = monotonicNanoseconds() - before
+    }
+    return Double(samples.sorted()[samples.count / 2])
+}
+
+private func fmt(_ value: Double) -> String { String(format: "%.0f", value) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import VerdictModels
-
-@Test func placeholder() {}

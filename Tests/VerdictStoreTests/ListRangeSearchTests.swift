@@ -1,0 +1,75 @@
+// The ip and prefix floor searches against brute-force oracles on random nested and
+// overlapping ranges (dense in a small address space so that nesting is the common case),
+// with some entries expired.
+import Testing
+@testable import VerdictStore
+
+private struct Generator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+@Test func ipSearchFindsTheMostSpecificLiveRangeLikeBruteForce() throws {
+    var g = Generator(state: 7)
+    let s = try ListStore(directory: makeTemporaryListDirectory("ipsearch"))
+    try s.create(list: "nets", kind: .ip)
+    var entries: [(network: ListIPNetwork, expired: Bool)] = []
+    for _ in 0..<400 {
+        let length = 14 + g.below(19)  // /14 ... /32 inside 10.0.0.0/14
+        let address = UInt64(0x0A00_0000) | UInt64(g.below(1 << 18))
+        var n = ListIPNetwork(isV4: true, high: 0, low: address, prefixLength: 32)
+        n.setToPrefix(length)
+        entries.removeAll { $0.network == n }
+        entries.append((n, g.below(5) == 0))
+    }
+    for _ in 0..<60 {  // IPv6 ranges in 2001:db8::/112 style space
+        let length = 100 + g.below(29)
+        var n = ListIPNetwork(isV4: false, high: 0x2001_0db8_0000_0000, low: UInt64(g.below(1 << 28)), prefixLength: 128)
+        n.setToPrefix(length)
+        entries.removeAll { $0.network == n }
+        entries.append((n, g.below(5) == 0))
+    }
+    try s.add(entries.map { ListEntry($0.network.description, metadata: ListEntryMetadata(expiresAt: $0.expired ? 50 : 0)) }, to: "nets")
+    let r = s.makeReader()
+    let nets = try r.handle("nets")
+    for i in 0..<4000 {
+        let v4 = i % 4 != 0
+        let address = v4 ? ListIPNetwork(isV4: true, high: 0, low: UInt64(0x0A00_0000) | UInt64(g.below(1 << 18)), prefixLength: 32)
+                         : ListIPNetwork(isV4: false, high: 0x2001_0db8_0000_0000, low: UInt64(g.below(1 << 28)), prefixLength: 128)
+        let expected = entries.filter { e in
+            guard !e.expired, e.network.isV4 == address.isV4 else { return false }
+            var m = address
+            m.setToPrefix(e.network.prefixLength)
+            return m == e.network
+        }.max { $0.network.prefixLength < $1.network.prefixLength }
+        let got = try r.match(nets, address.description, now: 100)
+        #expect(got?.entry == expected?.network.description, "\(address)")
+    }
+}
+
+@Test func prefixSearchFindsTheLongestLivePrefixLikeBruteForce() throws {
+    var g = Generator(state: 11)
+    let s = try ListStore(directory: makeTemporaryListDirectory("prefixsearch"))
+    try s.create(list: "bins", kind: .prefix)
+    var entries: [String: Bool] = [:]  // prefix -> expired
+    let digits = Array("0123")
+    for _ in 0..<300 {
+        let prefix = String((0..<(1 + g.below(6))).map { _ in digits[g.below(4)] })
+        entries[prefix] = g.below(5) == 0
+    }
+    try s.add(entries.map { ListEntry($0.key, metadata: ListEntryMetadata(expiresAt: $0.value ? 50 : 0)) }, to: "bins")
+    let r = s.makeReader()
+    let bins = try r.handle("bins")
+    for _ in 0..<3000 {
+        let value = String((0..<(1 + g.below(8))).map { _ in digits[g.below(4)] })
+        let expected = entries.filter { !$0.value && value.hasPrefix($0.key) }.keys.max { $0.count < $1.count }
+        #expect(try r.match(bins, value, now: 100)?.entry == expected, "\(value)")
+    }
+}
