@@ -121,9 +121,6 @@ enum ConformanceSkipList {
     static func knownFailures(pipeline: String) -> [String: String] {
         var known: [String: String] = [:]
         guard pipeline == "vm" else { return known }
-        known["comparisons/eq_literal/no_string_normalization"] =
-            "VM (ProgramBuilder.constant): constants are deduplicated in a [Value: UInt16] dictionary, and Swift "
-            + "String equality is canonical equivalence, so 'Am\\u00E9lie' and 'Ame\\u0301lie' share one constant"
         for name in ["basic", "empty_target", "empty_arg", "empty_empty", "re_concat", "re_alt", "re_rep", "unicode", "unicode_smp"] {
             known["string/matches/\(name)"] = "compiler (Lowering): `matches` (regular expressions) is not supported yet"
         }
