@@ -54,7 +54,8 @@ parity: deps workload
 # Verdict's predictor vs XGBoost/LightGBM C APIs and TL2cgen C on the same 100k rows, one run.
 bench-models: deps workload
 	Benchmarks/models.sh
-# Lists (VerdictStore, docs/lists.md): lookup latency on the reference lists and events, release
+
+# --- Lists (VerdictStore, docs/lists.md): lookup latency on the reference lists and events, release
 # build; prints miss/hit ns per list kind and raw mdb_get ns measured in the same run.
 .PHONY: bench-lists
 bench-lists: release workload
@@ -67,6 +68,7 @@ bench-counters: workload
 	@scripts/install-deps.sh bench
 	$(RELEASE) --product verdict
 	.build/release/verdict counters bench --workload $(WORKLOAD)
+
 # --- VerdictVM / VerdictCompiler (issue 3) ---
 .PHONY: vm-arc-check
 # Release-builds VerdictVM and fails if the interpreter loop (or anything it calls) retains,
