@@ -51,6 +51,15 @@ vm-arc-check: deps
 	$(RELEASE) --target VerdictVM
 	python3 scripts/vm-arc-check.py .build/release/VerdictVM.build
 
+.PHONY: bench-rules
+# Rules-only benchmark (release build): reference.rules over the reference workload with lists,
+# counters and models precomputed, next to the C, Lua 5.4 and LuaJIT harnesses of
+# ../shared/bench/peers measured in the same run (inputs prepared once by their prep.py).
+bench-rules: deps workload
+	@[ -f .build-bench/data/rules_in.tsv ] || python3 $(SHARED)/bench/peers/prep.py $(WORKLOAD) .build-bench/data
+	$(RELEASE) --product verdict
+	taskset -c 1 .build/release/verdict bench --rules-only --pin 1
+
 # --- CEL conformance and VM-vs-reference differential testing (issue 3) ---
 .PHONY: conformance differential
 # The CEL conformance runner (reference evaluator and compiler + VM); prints executed/passed/skipped per file.

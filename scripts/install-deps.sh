@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-apt_packages=(liblmdb-dev libxxhash-dev lmdb-utils pkg-config)
+apt_packages=(liblmdb-dev libxxhash-dev lmdb-utils pkg-config liblua5.4-dev libluajit-5.1-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -12,6 +12,7 @@ struct VerdictCommand: ParsableCommand {
             CheckCommand.self,
             DisasmCommand.self,
             CompileCommand.self,
+            BenchCommand.self,
             ExprCommand.self,
         ]
     )
