@@ -128,46 +128,25 @@ enum ExprOutput {
     static func json(_ value: Value, type: String) -> String {
         switch value {
         case .missing: return #"{"result":"missing"}"#
-        case .error(let kind): return #"{"result":"error","error":\#(quote("\(kind)"))}"#
+        case .error(let kind): return #"{"result":"error","error":\#(jsonString("\(kind)"))}"#
         default:
             let payload: String
             switch value {
             case .bool(let b): payload = b ? "true" : "false"
             case .int(let i): payload = String(i)
             case .double(let d): payload = d.isFinite ? celDouble(d) : "null"
-            case .string(let s): payload = quote(s)
-            default: payload = quote(value.description)
+            case .string(let s): payload = jsonString(s)
+            default: payload = jsonString(value.description)
             }
-            return #"{"result":"value","type":\#(quote(type)),"value":\#(payload),"cel":\#(quote(cel(value)))}"#
+            return #"{"result":"value","type":\#(jsonString(type)),"value":\#(payload),"cel":\#(jsonString(cel(value)))}"#
         }
     }
 
     static func json(invalid diagnostics: [ExpressionDiagnostic]) -> String {
         let items = diagnostics.map { d in
-            #"{"code":\#(quote(d.code)),"message":\#(quote(d.message)),"column":\#(d.column)"#
-                + (d.hint.map { #","hint":\#(quote($0))"# } ?? "") + "}"
+            #"{"code":\#(jsonString(d.code)),"message":\#(jsonString(d.message)),"column":\#(d.column)"#
+                + (d.hint.map { #","hint":\#(jsonString($0))"# } ?? "") + "}"
         }
         return #"{"result":"invalid","diagnostics":[\#(items.joined(separator: ","))]}"#
-    }
-
-    /// A JSON string literal.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
