@@ -17,6 +17,7 @@ struct VerdictCommand: ParsableCommand {
             DisasmCommand.self,
             CompileCommand.self,
             ExprCommand.self,
+            EvalCommand.self,
         ]
     )
 }
