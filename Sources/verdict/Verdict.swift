@@ -18,6 +18,7 @@ struct VerdictCommand: ParsableCommand {
             CompileCommand.self,
             ExprCommand.self,
             EvalCommand.self,
+            BenchEngineCommand.self,
         ]
     )
 }
