@@ -104,7 +104,6 @@ public final class Session {
         try? reader?.renew()
         let context = Unmanaged.passUnretained(self).toOpaque()
         let verdict = VM.evaluate(request, host: SessionHost.host(context), mode: mode)
-        withExtendedLifetime(self) {}
         reader?.reset()
         if record { recordCounters(verdict) }
         return verdict
