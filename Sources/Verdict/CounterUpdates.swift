@@ -13,6 +13,9 @@ struct UpdateExpression {
     let program: Program
     /// Field indices the program reads (copied from the event's request before evaluation).
     let fields: [Int]
+    /// The expression is this request field itself (the usual `by card.fingerprint`, `sum
+    /// amount_usd`): the session reads it directly instead of running the program.
+    let field: Int?
 }
 
 /// One conjunct of a counter's `when`.
@@ -215,7 +218,9 @@ enum CounterUpdatePlanner {
         var used = Set<Int>()
         collectFields(e, &used)
         do {
-            return UpdateExpression(program: try Compiler.compileExpression(e, fields: fields), fields: used.sorted())
+            var direct: Int?
+            if case .field(let f) = e.kind { direct = f }
+            return UpdateExpression(program: try Compiler.compileExpression(e, fields: fields), fields: used.sorted(), field: direct)
         } catch {
             throw .compile("counter '\(counter)': \(error)")
         }

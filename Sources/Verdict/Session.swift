@@ -27,6 +27,9 @@ public final class Session {
     let scratch: UnsafeMutablePointer<Double>
     /// One request per compiled counter-update expression: key, aggregate, `when` conjuncts.
     private let updateRequests: [[Request]]
+    /// Per counter key group: the key located for the event being recorded (counters of a group
+    /// share the key expression, so it is evaluated, hashed and located once per event).
+    private var groupKeys: [CounterKey?]
 
     init(engine: Engine) {
         self.engine = engine
@@ -56,6 +59,7 @@ public final class Session {
             for c in u.conditions { if case .expression(let e) = c { programs.append(e.program) } }
             return programs.map { Request(program: $0, arenaCapacity: 256) }
         }
+        groupKeys = [CounterKey?](repeating: nil, count: engine.counters?.groupKeys.count ?? 0)
     }
 
     deinit { scratch.deallocate() }
@@ -138,6 +142,7 @@ public final class Session {
 
     private func recordCounters(_ verdict: Verdict) {
         guard let table = engine.counters else { return }
+        for g in groupKeys.indices { groupKeys[g] = nil }
         for (u, update) in engine.updates.enumerated() {
             let requests = updateRequests[u]
             var next = update.aggregate.hasExpression ? 2 : 1
@@ -152,29 +157,33 @@ public final class Session {
                 }
             }
             guard holds else { continue }
-            let key = evaluate(update.key, requests[0])
-            SessionHost.withKeyBytes(key) { bytes in
-                guard let bytes else { return }
-                var k = table.key(group: update.group, bytes: bytes)
-                switch update.aggregate {
-                case .count: table.record(update.counter, &k, at: now)
-                case .sum(let e):
-                    switch evaluate(e, requests[1]) {
-                    case .double(let d): table.record(update.counter, &k, at: now, amount: d)
-                    case .int(let i): table.record(update.counter, &k, at: now, amount: Double(i))
-                    default: break
-                    }
-                case .distinct(let e):
-                    let value = evaluate(e, requests[1])
-                    if let text = SessionHost.distinctText(value) {
-                        table.record(update.counter, &k, at: now, distinct: CounterTable.distinctHash(text))
-                    }
+            var located = groupKeys[update.group]
+            if located == nil {
+                located = SessionHost.withKeyBytes(evaluate(update.key, requests[0])) { bytes in
+                    bytes.map { table.key(group: update.group, bytes: $0) }
                 }
             }
+            guard var k = located else { continue }
+            switch update.aggregate {
+            case .count: table.record(update.counter, &k, at: now)
+            case .sum(let e):
+                switch evaluate(e, requests[1]) {
+                case .double(let d): table.record(update.counter, &k, at: now, amount: d)
+                case .int(let i): table.record(update.counter, &k, at: now, amount: Double(i))
+                default: break
+                }
+            case .distinct(let e):
+                if let text = SessionHost.distinctText(evaluate(e, requests[1])) {
+                    table.record(update.counter, &k, at: now, distinct: CounterTable.distinctHash(text))
+                }
+            }
+            // Recording may have claimed the key's slot: later counters of the group reuse it.
+            groupKeys[update.group] = k
         }
     }
 
     private func evaluate(_ e: UpdateExpression, _ r: Request) -> Value {
+        if let f = e.field { return request.value(ofRegister: f) }
         r.reset()
         for f in e.fields { try? r.set(f, value: request.value(ofRegister: f)) }
         return VM.evaluateExpression(r)

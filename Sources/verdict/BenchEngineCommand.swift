@@ -2,7 +2,8 @@
 // rules with real LMDB list lookups, counter reads, model predictions, then the counter updates —
 // replayed in event order on a fresh counter file. Reports median and p99 per event (per-call
 // timestamps minus the timer's own median cost, as ModelBenchmark and the peer harnesses do), in
-// fast and trace mode, next to the JSON convenience path measured in the same run. The rules-only
+// fast and trace mode, next to the JSON convenience path and the pipeline without counter updates
+// (typed, fast), measured in the same run. The rules-only
 // figures (precomputed host) are `verdict bench --rules-only`.
 import ArgumentParser
 import Foundation
@@ -22,7 +23,9 @@ struct BenchEngineCommand: ParsableCommand {
 
     func run() throws {
         let directory = workload ?? ProcessInfo.processInfo.environment["VERDICT_WORKLOAD"] ?? ".build-workload"
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-bench-engine-\(getpid())")
+        // On tmpfs when there is one: a disk file system adds dirty-page write faults (docs/counters.md).
+        let tmp = FileManager.default.fileExists(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm") : FileManager.default.temporaryDirectory
+        let scratch = tmp.appendingPathComponent("verdict-bench-engine-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
 
@@ -60,8 +63,8 @@ struct BenchEngineCommand: ParsableCommand {
         }
 
         var results: [(String, Stats)] = []
-        for (name, mode, json) in [("typed, fast", EvaluationMode.fast, false), ("typed, trace", .trace, false),
-                                   ("json, fast", .fast, true)] {
+        for (name, mode, json, record) in [("typed, fast", EvaluationMode.fast, false, true), ("typed, trace", .trace, false, true),
+                                           ("json, fast", .fast, true, true), ("no updates", .fast, false, false)] {
             let engine = try Engine(rules: rules, lists: store.path, counters: scratch.appendingPathComponent("\(name).vct").path,
                                     options: EngineOptions(modelRoots: [directory]))
             let session = engine.makeSession()
@@ -75,7 +78,7 @@ struct BenchEngineCommand: ParsableCommand {
                     session.reset()
                     for (f, v) in typed[i] { try? session.request.set(f, value: v) }
                 }
-                sink &+= Int(session.evaluate(mode: mode).action.rawValue)
+                sink &+= Int(session.evaluate(mode: mode, record: record).action.rawValue)
                 latencies[i] = Self.now() - begin
             }
             if sink < 0 { print("") }
@@ -83,7 +86,7 @@ struct BenchEngineCommand: ParsableCommand {
         }
         let base = results[0].1.p50
         for (name, s) in results {
-            print("  \(name.padding(toLength: 13, withPad: " ", startingAt: 0)) median \(Int(s.p50)) ns  p99 \(Int(s.p99)) ns"
+            print("  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) median \(Int(s.p50)) ns  p99 \(Int(s.p99)) ns"
                   + String(format: "  (%.2fx typed fast median)", s.p50 / max(base, 1)))
         }
     }
