@@ -54,7 +54,8 @@ parity: deps workload
 # Verdict's predictor vs XGBoost/LightGBM C APIs and TL2cgen C on the same 100k rows, one run.
 bench-models: deps workload
 	Benchmarks/models.sh
-# Lists (VerdictStore, docs/lists.md): lookup latency on the reference lists and events, release
+
+# --- Lists (VerdictStore, docs/lists.md): lookup latency on the reference lists and events, release
 # build; prints miss/hit ns per list kind and raw mdb_get ns measured in the same run.
 .PHONY: bench-lists
 bench-lists: release workload
@@ -67,6 +68,7 @@ bench-counters: workload
 	@scripts/install-deps.sh bench
 	$(RELEASE) --product verdict
 	.build/release/verdict counters bench --workload $(WORKLOAD)
+
 # --- VerdictVM / VerdictCompiler (issue 3) ---
 .PHONY: vm-arc-check
 # Release-builds VerdictVM and fails if the interpreter loop (or anything it calls) retains,
@@ -74,6 +76,16 @@ bench-counters: workload
 vm-arc-check: deps
 	$(RELEASE) --target VerdictVM
 	python3 scripts/vm-arc-check.py .build/release/VerdictVM.build
+
+.PHONY: bench-rules
+# Rules-only benchmark (release build): reference.rules over the reference workload with lists,
+# counters and models precomputed, next to the C, Lua 5.4 and LuaJIT harnesses of
+# ../shared/bench/peers measured in the same run (inputs prepared once by their prep.py).
+bench-rules: workload
+	@scripts/install-deps.sh bench
+	@[ -f .build-bench/data/rules_in.tsv ] || python3 $(SHARED)/bench/peers/prep.py $(WORKLOAD) .build-bench/data
+	$(RELEASE) --product verdict
+	taskset -c 1 .build/release/verdict bench --rules-only --pin 1
 
 # --- CEL conformance and VM-vs-reference differential testing (issue 3) ---
 .PHONY: conformance differential

@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM", "CMallocCounter"]),
         // Test support: counts the calling thread's heap allocations (VM zero-allocation tests).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
-        .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM"]),
+        .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM", "CMallocCounter"]),
         .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),
         .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore"]),
         .testTarget(name: "VerdictTests", dependencies: ["Verdict", "VerdictStore", "VerdictVM"]),

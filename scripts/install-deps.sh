@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 apt_packages=(liblmdb-dev libxxhash-dev lmdb-utils pkg-config)
 # `install-deps.sh bench` also installs the peers the bench commands compare against.
 if [ "${1:-}" = bench ]; then
-  apt_packages+=(redis-server)
+  apt_packages+=(redis-server liblua5.4-dev libluajit-5.1-dev)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -113,13 +113,13 @@ public final class Engine: @unchecked Sendable {
         let store: ListStore
         do { store = try ListStore(directory: path) } catch { throw .lists("cannot open '\(path)': \(error)") }
         for list in ruleset.lists {
-            let expected: VerdictStore.ListKind
+            let expected: ListStoreKind
             switch list.kind {
             case .string, .country: expected = list.caseInsensitive ? .stringCaseInsensitive : .string
             case .ip: expected = .ip
             case .prefix: expected = .prefix
             }
-            let actual: VerdictStore.ListKind
+            let actual: ListStoreKind
             do { actual = try store.kind(of: list.name) } catch { throw .lists("list '\(list.name)': \(error)") }
             guard actual == expected else {
                 throw .lists("list '\(list.name)' is declared \(expected) but stored as \(actual) in '\(path)'")

@@ -15,12 +15,11 @@ public final class ModelLibrary: ModelCatalog, @unchecked Sendable {
 
     public func describe(_ request: ModelRequest) -> Result<ModelDescription, ModelCatalogError> {
         guard let path = request.candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
-            let places = request.candidates.map { "'\($0)'" }.joined(separator: ", ")
-            return .failure(ModelCatalogError("model file '\(request.written)' not found (looked for \(places))"))
+            return .failure(.notFound(request))
         }
         switch model(atPath: path, kind: request.kind) {
         case .success(let model): return .success(ModelDescription(path: path, featureNames: model.info.featureNames))
-        case .failure(let error): return .failure(ModelCatalogError("cannot load '\(path)': \(error)"))
+        case .failure(let error): return .failure(ModelCatalogError("cannot load \(request.kind.rawValue) model '\(path)': \(error)"))
         }
     }
 

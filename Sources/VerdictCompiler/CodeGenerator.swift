@@ -2,7 +2,7 @@
 // compiles each rule's conjunction into fused test superinstructions ordered cheapest first (`and`
 // is commutative), computes cheap `let`s once up front and expensive ones (those reaching lists,
 // counters or models) lazily behind a guard, caches counter reads and model outputs in lazy
-// registers, and compiles everything else to typed value opcodes with short-circuit jumps.
+// registers (counter reads once at the start), and compiles everything else to typed value opcodes with short-circuit jumps.
 import VerdictVM
 
 /// A code generation problem (a program too large for the instruction format, or an IR the
@@ -21,6 +21,8 @@ struct CodeGenerator {
     private var modelArguments: [[UInt16]]
     private var counterRegisters: [String: UInt16] = [:]
     private var counterKeyRegisters: [Int: UInt16] = [:]
+    /// Set once every counter read has been emitted at the start of the program.
+    private var eagerCounters = false
     private var pool: [ValueType: [UInt16]] = [:]
     private var used: [ValueType: Int] = [:]
 
@@ -44,21 +46,22 @@ struct CodeGenerator {
         for t in ir.thresholds { g.b.addThreshold(t) }
         g.b.setOnError(ir.onError)
         for rule in ir.rules { g.b.addRule(rule.info) }
+        g.emitCounterReads()
         g.emitEagerLets()
         g.declareModels()
 
         let rules = Array(ir.rules.enumerated())
         func group(_ where: (RuleInfo) -> Bool) -> [Int] { rules.filter { `where`($0.element.info) }.map(\.offset) }
         for (i, action) in ir.precedence.enumerated() {
-            for r in group({ $0.kind == .rule && !$0.shadow && $0.action == action }) { g.emitRule(r) }
+            g.emitGroup(group({ $0.kind == .rule && !$0.shadow && $0.action == action }))
             let later = ir.precedence.firstIndex(of: ir.onError)
             if ir.onError == .none || later == nil || later! > i {
                 g.b.emit(.fastExitIfDecided, a: UInt16(action.rawValue))
             }
         }
-        for r in group({ ($0.kind == .score) || (!$0.shadow && !ir.precedence.contains($0.action)) }) { g.emitRule(r) }
+        g.emitGroup(group({ ($0.kind == .score) || (!$0.shadow && !ir.precedence.contains($0.action)) }))
         g.b.emit(.fastStop)
-        for r in group({ $0.kind == .rule && $0.shadow }) { g.emitRule(r) }
+        g.emitGroup(group({ $0.kind == .rule && $0.shadow }))
         g.b.emit(.halt)
         return try g.b.finish()
     }
@@ -197,8 +200,31 @@ struct CodeGenerator {
         return r
     }
 
+    /// Every counter read of the ruleset, once, at the start: they feed most rules and models, so
+    /// reading them up front replaces a cache check before each use (host calls are the same).
+    private mutating func emitCounterReads() {
+        var seen: Set<String> = []
+        func visit(_ e: IRExpr, _ g: inout CodeGenerator) {
+            switch e.kind {
+            case .counterRead(let c, let w, let k):
+                if seen.insert("\(c)/\(w)").inserted { _ = g.ensureCounter(c, w, k) }
+            case .constant, .field, .letValue, .model: break
+            case .listLookup(_, let x), .not(let x), .negate(let x), .inSet(let x, _): visit(x, &g)
+            case .binary(_, let x, let y): visit(x, &g); visit(y, &g)
+            case .and(let xs), .or(let xs), .call(_, let xs): xs.forEach { visit($0, &g) }
+            case .conditional(let c, let x, let y): visit(c, &g); visit(x, &g); visit(y, &g)
+            }
+        }
+        for l in ir.lets { visit(l.value, &self) }
+        for m in ir.models { for f in m.features { visit(f.value, &self) } }
+        for r in ir.rules { visit(r.condition, &self); if let k = r.rolloutKey { visit(k, &self) } }
+        eagerCounters = true
+        releaseTemps()
+    }
+
     private mutating func ensureCounter(_ counter: Int, _ window: Int64, _ key: IRExpr) -> UInt16 {
         let r = counterRegister(counter, window)
+        if eagerCounters { return r }
         let read = b.addCounterRead(CounterReadInfo(counter: UInt16(counter), windowSeconds: window))
         if case .field(let f) = key.kind {
             b.emit(.counter, a: r, b: UInt16(f), c: read)
@@ -218,6 +244,40 @@ struct CodeGenerator {
     }
 
     // MARK: - rules
+
+    /// The eager `let`s that are top-level conjuncts of a rule's condition.
+    private func letConjuncts(_ rule: Int) -> Set<Int> {
+        var out: Set<Int> = []
+        func visit(_ e: IRExpr) {
+            switch e.kind {
+            case .and(let xs): xs.forEach(visit)
+            case .letValue(let l) where eagerLets.contains(l): out.insert(l)
+            default: break
+            }
+        }
+        visit(ir.rules[rule].condition)
+        return out
+    }
+
+    /// Emits a group of rules whose order does not matter (the decision takes the lowest-numbered
+    /// firing rule per action). Rules sharing an eager bool `let` conjunct are emitted together
+    /// behind `jumpIfFalse let`: when the let is false every one of them is false, so the whole
+    /// block is skipped; otherwise each rule still tests it (missing/error are reported per rule).
+    private mutating func emitGroup(_ rules: [Int]) {
+        var remaining = rules
+        while true {
+            var counts: [Int: Int] = [:]
+            for r in remaining { for l in letConjuncts(r) { counts[l, default: 0] += 1 } }
+            guard let (shared, count) = counts.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }), count >= 3 else { break }
+            let block = remaining.filter { letConjuncts($0).contains(shared) }
+            remaining.removeAll { block.contains($0) }
+            let skip = b.newLabel()
+            b.emit(.jumpIfFalse, a: letRegisters[shared]!, jumpTo: skip)
+            for r in block { emitRule(r) }
+            b.bind(skip)
+        }
+        for r in remaining { emitRule(r) }
+    }
 
     private mutating func emitRule(_ index: Int) {
         let rule = ir.rules[index]

@@ -19,7 +19,13 @@ enum ConstantFolder {
         case .call(let f, let args): out.kind = .call(f, args.map(fold))
         case .conditional(let c, let x, let y):
             let c = fold(c)
-            if case .bool(let b)? = c.constantValue { return fold(b ? x : y) }
+            if case .bool(let b)? = c.constantValue {
+                // The taken branch, with the conditional's own type and case rule (the checker
+                // typed `false ? s : ci_field` as plain `string`).
+                var taken = fold(b ? x : y)
+                taken.caseInsensitive = e.caseInsensitive
+                return taken
+            }
             out.kind = .conditional(c, fold(x), fold(y))
         case .and(let xs), .or(let xs):
             let isAnd: Bool

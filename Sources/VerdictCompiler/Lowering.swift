@@ -10,6 +10,7 @@ public struct CompileError: Error, CustomStringConvertible {
     public var message: String
     public var range: SourceRange?
     public var description: String { message }
+    public init(message: String, range: SourceRange? = nil) { self.message = message; self.range = range }
 }
 
 typealias VMAction = VerdictVM.VerdictAction

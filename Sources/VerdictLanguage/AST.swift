@@ -345,6 +345,7 @@ public struct Comment: Sendable, Equatable {
 public struct ExprIDAllocator: Sendable {
     public private(set) var count = 0
     public init() {}
+    /// A fresh id: one more than the last.
     public mutating func next() -> ExprID {
         defer { count += 1 }
         return count

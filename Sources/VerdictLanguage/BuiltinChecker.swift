@@ -77,7 +77,7 @@ extension Checker {
             return record(expr, .double, .builtin(.toDouble(from: first.isText ? .string : first)))
         case "string":
             guard first != .duration, first != .action else { return reject("a scalar value") }
-            return record(expr, .string, .builtin(.toString(from: first == .stringCaseInsensitive ? .string : first)))
+            return record(expr, .string, .builtin(.toString(from: first.isText ? .string : first)))
         case "abs":
             guard first.isNumeric else { return reject("an int or double") }
             return record(expr, first, .builtin(.abs(first == .int ? .int : .double)))

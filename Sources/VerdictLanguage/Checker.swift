@@ -45,6 +45,8 @@ public final class Checker {
     // Declarations by kind, in declaration order.
     var fields: [CheckedField] = []
     var fieldIndex: [String: FieldID] = [:]
+    /// Dotted fields by their name with `.` read as `_` (Radar attributes), built on first use.
+    var underscoredFields: [String: [FieldID]]?
     var lists: [CheckedList] = []
     /// Lists whose kind was unknown: declared so uses resolve, but never looked up.
     var poisonedLists: Set<ListID> = []
@@ -454,18 +456,16 @@ public final class Checker {
         if let catalog = options.modelCatalog {
             switch catalog.describe(ModelRequest(written: model.path.value, kind: kind, candidates: candidates)) {
             case .failure(let failure):
-                error(.modelUnreadable, failure.message, at: model.path.range,
-                      hint: "model paths are relative to the rules file; pass --model-root DIR to look elsewhere")
+                error(.modelUnreadable, failure.message, at: model.path.range, hint: failure.hint)
             case .success(let description):
                 path = description.path
                 featureOrder = description.featureNames
                 let known = Set(description.featureNames)
-                for binding in model.bindings where !known.contains(binding.feature.name) {
-                    error(.unknownFeature, "model '\(model.name.name)' has no feature '\(binding.feature.name)'",
-                          at: binding.feature.range,
-                          hint: Suggestion.hint(for: binding.feature.name, among: description.featureNames.filter { bound[$0] == nil }))
-                }
                 let unbound = description.featureNames.filter { bound[$0] == nil }
+                for binding in model.bindings where !known.contains(binding.feature.name) && !diagnostics.isFull {
+                    error(.unknownFeature, "model '\(model.name.name)' has no feature '\(binding.feature.name)'",
+                          at: binding.feature.range, hint: Suggestion.hint(for: binding.feature.name, among: unbound))
+                }
                 if !unbound.isEmpty {
                     let names = unbound.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (unbound.count > 8 ? ", ..." : "")
                     error(.unboundFeatures,
@@ -579,7 +579,9 @@ public final class Checker {
     }
 
     private func reportUnused() {
-        for declaration in letDeclarations where !used.contains(declaration.name.name) {
+        // A declaration that already has an error is not also reported unused.
+        for (index, declaration) in letDeclarations.enumerated()
+        where !used.contains(declaration.name.name) && letTypes[index]?.isError != true {
             warning(.unusedLet, "let '\(declaration.name.name)' is never used", at: declaration.name.range,
                     hint: "remove it, or use it in a rule")
         }
@@ -591,7 +593,7 @@ public final class Checker {
             warning(.unusedCounter, "counter '\(counter.name.name)' is never read", at: counter.name.range,
                     hint: "remove it, or read it with \(counter.name.name)(1h)")
         }
-        for model in modelDeclarations where !used.contains(model.name.name) {
+        for model in modelDeclarations where !used.contains(model.name.name) && ModelKind(rawValue: model.kind.name) != nil {
             warning(.unusedModel, "model '\(model.name.name)' is never used", at: model.name.range,
                     hint: "remove it, or use its output: \(model.name.name) > 0.5")
         }

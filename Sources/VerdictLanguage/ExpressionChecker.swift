@@ -194,8 +194,13 @@ extension Checker {
     func radarField(_ name: String) -> FieldID? {
         if let id = fieldIndex[name] { return id }
         if let alias = radarAttributeAliases[name], let id = fieldIndex[alias] { return id }
-        let matches = fields.filter { $0.name.contains(".") && $0.name.replacingDots() == name }
-        return matches.count == 1 ? matches[0].id : nil
+        if underscoredFields == nil {
+            var index: [String: [FieldID]] = [:]
+            for field in fields where field.name.contains(".") { index[field.name.replacingDots(), default: []].append(field.id) }
+            underscoredFields = index
+        }
+        let matches = underscoredFields?[name] ?? []
+        return matches.count == 1 ? matches[0] : nil
     }
 
     /// Marks a declaration used, and records the dependency of the current owner on it.

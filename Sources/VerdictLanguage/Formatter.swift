@@ -42,7 +42,7 @@ public enum Formatter {
         case .list: return 1
         case .counter: return 2
         case .letBinding: return 3
-        case .rule(let rule): return rule.style == .native ? 4 : nil
+        case .rule(let rule): return rule.style == .native && rule.name != nil ? 4 : nil
         case .score: return 5
         default: return nil
         }

@@ -26,7 +26,13 @@ public enum Frontend {
     public static func load(paths: [String], options: CheckOptions = CheckOptions()) -> FrontendResult {
         var sources = SourceSet()
         var bag = DiagnosticBag(errorLimit: options.errorLimit)
-        RulesFiles.load(RulesFiles.expand(paths), into: &sources, diagnostics: &bag)
+        let files = RulesFiles.expand(paths)
+        if files.isEmpty {
+            bag.report(.error(SyntaxDiagnosticCode.fileUnreadable.rawValue,
+                              "no .rules files in " + paths.map { "'\($0)'" }.joined(separator: ", "), at: .none,
+                              hint: "a ruleset is one or more .rules files, or a directory holding them"))
+        }
+        RulesFiles.load(files, into: &sources, diagnostics: &bag)
         var result = check(sources: sources, options: options)
         if bag.hasErrors || !bag.diagnostics.isEmpty {
             bag.append(contentsOf: result.bag)

@@ -97,6 +97,11 @@ struct Lexer {
         case UInt8(ascii: "/"): return token(.slash)
         case UInt8(ascii: "%"): return token(.percent)
         case UInt8(ascii: "."):
+            if isDigit(byte(at: offset)) {
+                // CEL allows a double literal to start with its point: `.99`.
+                offset = start
+                return scanNumber(&diagnostics)
+            }
             return token(.dot)
         case UInt8(ascii: "!"):
             if byte(at: offset) == UInt8(ascii: "=") { offset += 1; return token(.bangEqual) }
@@ -143,7 +148,10 @@ struct Lexer {
                     return scanString(raw: true, &diagnostics)
                 }
                 while isIdentifierPart(byte(at: offset)) { offset += 1 }
-                return token(.identifier, .text(String(decoding: bytes[start..<offset], as: UTF8.self)))
+                let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+                var identifier = token(.identifier, .text(text))
+                identifier.keyword = Keyword.classify(text)
+                return identifier
             }
             return scanUnexpected(start, &diagnostics)
         }

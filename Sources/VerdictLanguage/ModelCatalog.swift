@@ -35,7 +35,16 @@ public struct ModelDescription: Sendable, Equatable {
 /// JSON model: ...`).
 public struct ModelCatalogError: Error, Sendable, Equatable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Shown under the caret (nil: none).
+    public var hint: String?
+    public init(_ message: String, hint: String? = nil) { self.message = message; self.hint = hint }
+
+    /// The error for a model file that is in none of the candidate places.
+    public static func notFound(_ request: ModelRequest) -> ModelCatalogError {
+        let places = request.candidates.map { "'\($0)'" }.joined(separator: ", ")
+        return ModelCatalogError("model file '\(request.written)' not found" + (places.isEmpty ? "" : " (looked for \(places))"),
+                                 hint: "model paths are relative to the rules file; pass --model-root DIR to look elsewhere")
+    }
 }
 
 /// Describes models for the checker. Implementations must not trap on bad files.
@@ -52,7 +61,7 @@ public struct InMemoryModelCatalog: ModelCatalog {
 
     public func describe(_ request: ModelRequest) -> Result<ModelDescription, ModelCatalogError> {
         guard let names = features[request.written] else {
-            return .failure(ModelCatalogError("model file '\(request.written)' not found"))
+            return .failure(.notFound(ModelRequest(written: request.written, kind: request.kind, candidates: [])))
         }
         return .success(ModelDescription(path: request.candidates.first ?? request.written, featureNames: names))
     }

@@ -4,8 +4,10 @@
 // declaration (or a clause of one) can start, so `score` stays a usable name inside expressions.
 
 extension Parser {
+    /// Declaration keywords, for did-you-mean hints.
     static let declarationKeywords = ["ruleset", "schema", "list", "counter", "model", "let", "rule", "score",
                                       "threshold", "precedence", "on"]
+    static let actionNames = Action.allCases.map(\.rawValue)
 
     /// True when `current` starts a line and reads like the start of a declaration (`rule r`,
     /// `let x`, `schema {`, `Block if`) rather than a name continuing an expression onto a new
@@ -14,14 +16,13 @@ extension Parser {
         guard current.startsLine, startsDeclaration(current) else { return false }
         let next = peek(1)
         if next.kind == .leftBrace { return true }
-        return next.kind == .identifier && !Parser.reservedWords.contains { next.isKeyword($0) }
+        return next.kind == .identifier && next.keyword?.isReserved != true
     }
 
     /// True when `token` can begin a declaration (a keyword or a Radar action).
     func startsDeclaration(_ token: Token) -> Bool {
         guard token.kind == .identifier else { return false }
-        return Parser.declarationKeywords.contains { token.isKeyword($0) }
-            || Action.allCases.contains { token.isKeyword($0.rawValue) } || token.isKeyword("request")
+        return token.keyword?.startsDeclaration == true
     }
 
     mutating func parseDeclarations() -> [Declaration] {
@@ -54,19 +55,19 @@ extension Parser {
         guard token.kind == .identifier else {
             try fail("expected a declaration, found \(describe(token))", hint: Parser.declarationHint)
         }
-        if token.isKeyword("ruleset") { advance(); return .ruleset(try parseRuleset(start)) }
-        if token.isKeyword("schema") { advance(); return .schema(try parseSchema(start)) }
-        if token.isKeyword("list") { advance(); return .list(try parseList(start)) }
-        if token.isKeyword("counter") { advance(); return .counter(try parseCounter(start)) }
-        if token.isKeyword("model") { advance(); return .model(try parseModel(start)) }
-        if token.isKeyword("let") { advance(); return .letBinding(try parseLet(start)) }
-        if token.isKeyword("rule") { advance(); return .rule(try parseRule(start)) }
-        if token.isKeyword("score") { advance(); return .score(try parseScore(start)) }
-        if token.isKeyword("threshold") { advance(); return .threshold(try parseThreshold(start)) }
-        if token.isKeyword("precedence") { advance(); return .precedence(try parsePrecedence(start)) }
-        if token.isKeyword("on") {
+        if token.isKeyword(.ruleset) { advance(); return .ruleset(try parseRuleset(start)) }
+        if token.isKeyword(.schema) { advance(); return .schema(try parseSchema(start)) }
+        if token.isKeyword(.list) { advance(); return .list(try parseList(start)) }
+        if token.isKeyword(.counter) { advance(); return .counter(try parseCounter(start)) }
+        if token.isKeyword(.model) { advance(); return .model(try parseModel(start)) }
+        if token.isKeyword(.`let`) { advance(); return .letBinding(try parseLet(start)) }
+        if token.isKeyword(.rule) { advance(); return .rule(try parseRule(start)) }
+        if token.isKeyword(.score) { advance(); return .score(try parseScore(start)) }
+        if token.isKeyword(.threshold) { advance(); return .threshold(try parseThreshold(start)) }
+        if token.isKeyword(.precedence) { advance(); return .precedence(try parsePrecedence(start)) }
+        if token.isKeyword(.on) {
             advance()
-            try expectKeyword("error", "after 'on'", hint: "fail closed with 'on error review' or 'on error block'")
+            try expectKeyword(.error, "after 'on'", hint: "fail closed with 'on error review' or 'on error block'")
             let action = try parseAction("after 'on error'")
             return .onError(OnErrorDeclaration(action: action, range: range(from: start)))
         }
@@ -74,9 +75,9 @@ extension Parser {
         var hint = Parser.declarationHint
         if let keyword = Suggestion.closest(to: token.text, among: Parser.declarationKeywords) {
             hint = "did you mean '\(keyword)'?"
-        } else if peek(1).isKeyword("if") {
+        } else if peek(1).isKeyword(.`if`) {
             hint = "a rule's action is one of allow, block, review, challenge"
-            if let action = Suggestion.closest(to: token.text, among: Action.allCases.map(\.rawValue)) { hint = "did you mean '\(action)'?" }
+            if let action = Suggestion.closest(to: token.text, among: Parser.actionNames) { hint = "did you mean '\(action)'?" }
         }
         try fail("expected a declaration, found \(describe(token))", hint: hint)
     }
@@ -85,17 +86,17 @@ extension Parser {
         + "precedence or 'on error'; a Radar rule starts with its action ('Block if ...')"
 
     private mutating func isRadarActionStart() -> Bool {
-        if current.isKeyword("request") { return true }
-        return Action.allCases.contains { current.isKeyword($0.rawValue) } && peek(1).isKeyword("if")
+        if current.isKeyword(.request) { return true }
+        return current.keyword?.action != nil && peek(1).isKeyword(.`if`)
     }
 
     // MARK: Pieces
 
     /// One of allow, block, review, challenge (any case).
     mutating func parseAction(_ context: String) throws -> ActionSyntax {
-        guard current.kind == .identifier, let action = Action.allCases.first(where: { current.isKeyword($0.rawValue) }) else {
+        guard current.kind == .identifier, let action = current.keyword?.action else {
             var hint = "the actions are allow, block, review and challenge"
-            if current.kind == .identifier, let close = Suggestion.closest(to: current.text, among: Action.allCases.map(\.rawValue)) {
+            if current.kind == .identifier, let close = Suggestion.closest(to: current.text, among: Parser.actionNames) {
                 hint = "did you mean '\(close)'?"
             }
             try fail("expected an action \(context), found \(describe(current))", hint: hint)
@@ -131,7 +132,7 @@ extension Parser {
 
     /// The optional `ci` marker, which must be on the same line as what it qualifies.
     mutating func parseCaseInsensitiveMarker() -> Bool {
-        guard current.isKeyword("ci"), !current.startsLine else { return false }
+        guard current.isKeyword(.ci), !current.startsLine else { return false }
         advance()
         return true
     }
@@ -141,7 +142,7 @@ extension Parser {
     mutating func parseRuleset(_ start: Int) throws -> RulesetHeader {
         let name = try expectIdentifier("the ruleset's name after 'ruleset'", hint: "for example: ruleset payments version \"2026-11-23.1\"")
         var version: StringSyntax? = nil
-        if current.isKeyword("version") {
+        if current.isKeyword(.version) {
             advance()
             version = try parseStringLiteral("after 'version'")
         }
@@ -190,22 +191,22 @@ extension Parser {
 
     mutating func parseCounter(_ start: Int) throws -> CounterDeclaration {
         let name = try expectIdentifier("the counter's name after 'counter'")
-        try expectKeyword("by", "after the counter name", hint: "counter NAME by KEY [sum EXPR | distinct EXPR] [when COND] retain DURATION")
+        try expectKeyword(.by, "after the counter name", hint: "counter NAME by KEY [sum EXPR | distinct EXPR] [when COND] retain DURATION")
         let key = try parseExpression()
         var aggregate = CounterAggregate.count
-        if current.isKeyword("sum") {
+        if current.isKeyword(.sum) {
             advance()
             aggregate = .sum(try parseExpression())
-        } else if current.isKeyword("distinct") {
+        } else if current.isKeyword(.distinct) {
             advance()
             aggregate = .distinct(try parseExpression())
         }
         var condition: Expr? = nil
-        if current.isKeyword("when") {
+        if current.isKeyword(.when) {
             advance()
             condition = try parseExpression()
         }
-        try expectKeyword("retain", "in counter '\(name.name)'", hint: "every counter says how long it keeps events: retain 7d")
+        try expectKeyword(.retain, "in counter '\(name.name)'", hint: "every counter says how long it keeps events: retain 7d")
         let retain = try parseDuration("after 'retain'")
         return CounterDeclaration(name: name, key: key, aggregate: aggregate, condition: condition, retain: retain, range: range(from: start))
     }
@@ -246,13 +247,13 @@ extension Parser {
         let name = try expectIdentifier("the rule's name after 'rule'", hint: "rule NAME: ACTION if CONDITION")
         try expect(.colon, "after the rule name '\(name.name)'", hint: "rule \(name.name): ACTION if CONDITION")
         let action = try parseAction("after 'rule \(name.name):'")
-        try expectKeyword("if", "after the action", hint: "rule \(name.name): \(action.action.rawValue) if CONDITION")
+        try expectKeyword(.`if`, "after the action", hint: "rule \(name.name): \(action.action.rawValue) if CONDITION")
         return try finishRule(start, name: name, action: action, style: .native)
     }
 
     mutating func parseRadarRule(_ start: Int) throws -> RuleDeclaration {
         let action: ActionSyntax
-        if current.isKeyword("request") {
+        if current.isKeyword(.request) {
             guard extendCurrentOverWords(["3d", "secure"]) else {
                 try fail("expected 'Request 3D Secure if ...'", hint: "Radar's challenge action is written 'Request 3D Secure'")
             }
@@ -260,7 +261,7 @@ extension Parser {
         } else {
             action = try parseAction("")
         }
-        try expectKeyword("if", "after the action")
+        try expectKeyword(.`if`, "after the action")
         return try finishRule(start, name: nil, action: action, style: .radar)
     }
 
@@ -275,18 +276,17 @@ extension Parser {
         let condition = try parseExpression()
         var rule = RuleDeclaration(name: name, action: action, condition: condition, reason: nil, shadow: false, rollout: nil,
                                    tags: [], style: style, range: .none)
-        var seen: Set<String> = []
-        while current.kind == .identifier,
-              let option = ["reason", "shadow", "rollout", "tags"].first(where: { current.isKeyword($0) }) {
-            if seen.contains(option) { try fail("'\(option)' is given twice for this rule") }
-            seen.insert(option)
+        var seen: [Keyword] = []
+        while let option = current.keyword, option == .reason || option == .shadow || option == .rollout || option == .tags {
+            if seen.contains(option) { try fail("'\(option.rawValue)' is given twice for this rule") }
+            seen.append(option)
             let optionStart = advance().range.start
             switch option {
-            case "reason":
+            case .reason:
                 rule.reason = try parseStringLiteral("after 'reason'")
-            case "shadow":
+            case .shadow:
                 rule.shadow = true
-            case "rollout":
+            case .rollout:
                 rule.rollout = try parseRollout(optionStart)
             default:
                 rule.tags = [try parseStringLiteral("after 'tags'")]
@@ -314,7 +314,7 @@ extension Parser {
             try fail("rollout percentage must be between 0 and 100", at: SourceRange(file: file.id, start: number.range.start, end: previousEnd),
                      code: .invalidLiteral)
         }
-        try expectKeyword("by", "after the rollout percentage", hint: "the rollout bucket needs a key: rollout 10% by customer.id")
+        try expectKeyword(.by, "after the rollout percentage", hint: "the rollout bucket needs a key: rollout 10% by customer.id")
         let key = try parseExpression()
         return Rollout(percent: percent, key: key, range: range(from: start))
     }
@@ -334,7 +334,7 @@ extension Parser {
             try fail("score points do not fit in 64 bits", at: pointsRange, code: .invalidLiteral)
         }
         let points = negative ? Int64(truncatingIfNeeded: 0 &- magnitude) : Int64(magnitude)
-        try expectKeyword("if", "after the points", hint: "score \(name.name): +\(magnitude) if CONDITION")
+        try expectKeyword(.`if`, "after the points", hint: "score \(name.name): +\(magnitude) if CONDITION")
         let condition = try parseExpression()
         return ScoreDeclaration(name: name, points: points, condition: condition, range: range(from: start))
     }
@@ -345,7 +345,7 @@ extension Parser {
             if !clauses.isEmpty { advance() }
             let clauseStart = current.range.start
             let action = try parseAction("in threshold")
-            try expectKeyword("if", "after the action", hint: "threshold review if score >= 50, block if score >= 100")
+            try expectKeyword(.`if`, "after the action", hint: "threshold review if score >= 50, block if score >= 100")
             let condition = try parseExpression()
             clauses.append(ThresholdClause(action: action, condition: condition, range: range(from: clauseStart)))
         } while current.kind == .comma

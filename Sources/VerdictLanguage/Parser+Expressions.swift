@@ -5,9 +5,6 @@
 // `(((` or `!!!!` ends in one `nesting-too-deep` error instead of a stack overflow.
 
 extension Parser {
-    /// Words that can never be names in an expression.
-    static let reservedWords = ["and", "or", "not", "in", "includes", "like", "true", "false"]
-
     /// Enters one level of nesting, failing past the limit.
     mutating func enter() throws {
         depth += 1
@@ -51,16 +48,16 @@ extension Parser {
         case .ampersandAmpersand: return (.and, 1, false)
         case .pipePipe: return (.or, 1, false)
         case .identifier:
-            if current.isKeyword("and") { return (.and, 1, false) }
-            if current.isKeyword("or") { return (.or, 1, false) }
-            if current.isKeyword("in") { return (.in, 1, false) }
-            if current.isKeyword("includes") { return (.includes, 1, false) }
-            if current.isKeyword("like") { return (.like, 1, false) }
-            if current.isKeyword("not") {
+            if current.isKeyword(.and) { return (.and, 1, false) }
+            if current.isKeyword(.or) { return (.or, 1, false) }
+            if current.isKeyword(.`in`) { return (.in, 1, false) }
+            if current.isKeyword(.includes) { return (.includes, 1, false) }
+            if current.isKeyword(.like) { return (.like, 1, false) }
+            if current.isKeyword(.not) {
                 let next = peek(1)
-                if next.isKeyword("in") { return (.in, 2, true) }
-                if next.isKeyword("includes") { return (.includes, 2, true) }
-                if next.isKeyword("like") { return (.like, 2, true) }
+                if next.isKeyword(.`in`) { return (.in, 2, true) }
+                if next.isKeyword(.includes) { return (.includes, 2, true) }
+                if next.isKeyword(.like) { return (.like, 2, true) }
             }
             return nil
         default:
@@ -93,7 +90,7 @@ extension Parser {
     mutating func parseUnary() throws -> Expr {
         let start = current.range.start
         let op: UnaryOperator
-        if current.kind == .bang || (current.isKeyword("not") && !peek(1).isKeyword("in")) {
+        if current.kind == .bang || (current.isKeyword(.not) && !peek(1).isKeyword(.`in`)) {
             op = .not
         } else if current.kind == .minus {
             op = .negate
@@ -219,15 +216,15 @@ extension Parser {
             guard case .string(let name) = token.value else { try fail("expected a list reference") }
             return newExpr(.listReference(name), token.range)
         case .identifier:
-            if token.isKeyword("true") || token.isKeyword("false") {
+            if token.isKeyword(.`true`) || token.isKeyword(.`false`) {
                 advance()
-                return newExpr(.bool(token.isKeyword("true")), token.range)
+                return newExpr(.bool(token.isKeyword(.`true`)), token.range)
             }
             if looksLikeDeclarationStart() {
                 try fail("expected an expression, found the start of the next declaration",
                          hint: "the condition is missing")
             }
-            if let word = Parser.reservedWords.first(where: { token.isKeyword($0) }) {
+            if let word = token.keyword?.rawValue, token.keyword?.isReserved == true {
                 try fail("expected an expression, found the keyword '\(word)'",
                          hint: word == "and" || word == "or" ? "a condition is missing before '\(token.text)'" : nil)
             }

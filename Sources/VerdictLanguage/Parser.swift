@@ -157,9 +157,9 @@ public struct Parser {
     }
 
     /// Consumes the keyword `word` (any case) or fails.
-    mutating func expectKeyword(_ word: String, _ context: String, hint: String? = nil) throws {
+    mutating func expectKeyword(_ word: Keyword, _ context: String, hint: String? = nil) throws {
         guard current.isKeyword(word) else {
-            try fail("expected '\(word)' \(context), found \(describe(current))", hint: hint)
+            try fail("expected '\(word.rawValue)' \(context), found \(describe(current))", hint: hint)
         }
         advance()
     }

@@ -143,12 +143,13 @@ public enum BuiltinOverload: Sendable, Hashable {
     case lower, upper
     /// `domain(email)`: the text after the last `@`, lower-cased (missing when there is no `@`).
     case domain
-    /// `int(x)` from the given type (double truncates toward zero, error when out of range;
-    /// string parses decimal, error when malformed; timestamp gives its seconds).
+    /// `int(x)` from `.int`, `.double` (truncates toward zero, error when out of range),
+    /// `.string` (any text: parses decimal, error when malformed) or `.timestamp` (its seconds).
     case toInt(from: VerdictType)
-    /// `double(x)` from int, double or string.
+    /// `double(x)` from `.int`, `.double` or `.string` (any text).
     case toDouble(from: VerdictType)
-    /// `string(x)` from any scalar type (CEL formatting; ip in canonical text).
+    /// `string(x)` from `.int`, `.double`, `.bool`, `.string` (any text), `.ip` or `.timestamp`
+    /// (CEL formatting; ip in canonical text; timestamp as its seconds).
     case toString(from: VerdictType)
     /// `abs`, `min`, `max` on int (overflow is an error) or double.
     case abs(ArithmeticKind)

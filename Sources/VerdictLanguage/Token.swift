@@ -42,6 +42,52 @@ enum TokenValue: Equatable, Sendable {
     case names([String])
 }
 
+/// Every word that is a keyword somewhere in the grammar. The lexer classifies each identifier
+/// once (case-insensitively); whether a word acts as a keyword depends on where the parser is.
+enum Keyword: String, CaseIterable, Sendable {
+    // Reserved: never names.
+    case and, or, not, `in`, includes, like, `true`, `false`
+    // Declarations.
+    case ruleset, schema, list, counter, model, `let`, rule, score, threshold, precedence, on
+    // Clauses.
+    case error, version, ci, by, sum, distinct, when, retain, `if`, reason, shadow, rollout, tags
+    // Actions (`request` starts Radar's `Request 3D Secure`).
+    case allow, block, review, challenge, request
+
+    private static let byText: [String: Keyword] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+    private static let longest = allCases.map(\.rawValue.utf8.count).max() ?? 0
+
+    /// The keyword an identifier spells in any case, if any.
+    static func classify(_ text: String) -> Keyword? {
+        guard text.utf8.count <= longest else { return nil }
+        if let keyword = byText[text] { return keyword }
+        guard text.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return nil }
+        return byText[text.lowercased()]
+    }
+
+    /// Words that can never be names in an expression.
+    var isReserved: Bool {
+        switch self {
+        case .and, .or, .not, .in, .includes, .like, .true, .false: return true
+        default: return false
+        }
+    }
+
+    /// The action this word names.
+    var action: Action? { Action(rawValue: rawValue) }
+
+    /// True for words that can start a declaration: declaration keywords and (Radar) actions.
+    var startsDeclaration: Bool {
+        switch self {
+        case .ruleset, .schema, .list, .counter, .model, .let, .rule, .score, .threshold, .precedence, .on,
+             .allow, .block, .review, .challenge, .request:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
 /// One token.
 struct Token: Sendable {
     var kind: TokenKind
@@ -49,6 +95,8 @@ struct Token: Sendable {
     /// True when no other token precedes this one on its line.
     var startsLine: Bool
     var value: TokenValue = .none
+    /// For identifiers: the keyword the word spells, in any case.
+    var keyword: Keyword? = nil
 
     /// Identifier text (empty for other kinds).
     var text: String {
@@ -57,9 +105,8 @@ struct Token: Sendable {
     }
 
     /// True for an identifier spelling `keyword` in any case (`AND`, `And`, `and`).
-    func isKeyword(_ keyword: String) -> Bool {
-        guard kind == .identifier, case .text(let text) = value, text.utf8.count == keyword.utf8.count else { return false }
-        return zip(text.utf8, keyword.utf8).allSatisfy { a, b in a | 0x20 == b }
+    func isKeyword(_ keyword: Keyword) -> Bool {
+        self.keyword == keyword
     }
 }
 

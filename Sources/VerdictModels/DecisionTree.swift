@@ -44,11 +44,30 @@ struct DecisionTree {
         /// The leaf output (already scaled by the tree weight); unused on internal nodes.
         var value = 0.0
         var linear: LinearLeaf?
+        /// Training rows (LightGBM leaf_count) or hessian sum (XGBoost sum_hessian) that reached
+        /// the node; orders trees by expected depth for traversal. 0 when unknown.
+        var cover = 0.0
     }
 
     var nodes: [Node]
     /// The output (class) this tree adds to.
     var output: Int
+
+    /// The expected number of nodes a row visits, from the leaves' cover (plain mean leaf depth
+    /// when the file has no cover). Call after `validate`.
+    func expectedPathLength() -> Double {
+        var stack = [(0, 1)], weighted = 0.0, total = 0.0, depthSum = 0, leaves = 0
+        while let (index, length) = stack.popLast() {
+            let node = nodes[index]
+            guard node.split != nil else {
+                weighted += node.cover * Double(length); total += node.cover
+                depthSum += length; leaves += 1
+                continue
+            }
+            stack += [(node.left, length + 1), (node.right, length + 1)]
+        }
+        return total > 0 ? weighted / total : Double(depthSum) / Double(max(leaves, 1))
+    }
 
     /// Checks that the nodes reachable from node 0 form a tree over valid indices and features,
     /// and returns its depth (edges on the longest root-to-leaf path).

@@ -118,8 +118,9 @@ enum LightGBMLoader {
                 start += counts[leaf]
             }
         }
+        let counts = block["leaf_count"].map { $0.split(separator: " ").map { Double($0) ?? 0 } } ?? []
         func leafNode(_ leaf: Int) -> DecisionTree.Node {
-            DecisionTree.Node(value: leafValues[leaf], linear: linear[leaf])
+            DecisionTree.Node(value: leafValues[leaf], linear: linear[leaf], cover: leaf < counts.count ? max(counts[leaf], 0) : 0)
         }
         if leafCount == 1 { return DecisionTree(nodes: [leafNode(0)], output: output) }
 

@@ -1,8 +1,8 @@
 // The per-library decision semantics, each a few lines and cited from upstream. XGBoost works in
 // Float32 and goes left on `x < t` (src/predictor/predict_fn.h, GetNextNode); LightGBM works in
 // Float64 and goes left on `x <= t` (include/LightGBM/tree.h, NumericalDecision /
-// CategoricalDecision). Missing-value routing is resolved per row into "views" (see FeatureViews),
-// so the numeric decision here is a single comparison.
+// CategoricalDecision). On fast trees the missing-value rules are folded into per-row codes (see
+// TreeEnsemble.swift); the full rules here serve generic trees and the threshold ranking.
 
 /// How one library compares, converts inputs and decides categorical splits.
 protocol SplitRule {
@@ -15,7 +15,7 @@ protocol SplitRule {
     /// Categorical split: true when `x` goes left. `words` is the node's category bitset (bit set
     /// means "listed"), `defaultLeft` the node's missing direction.
     static func categoricalGoesLeft(_ x: Value, _ words: UnsafeBufferPointer<UInt32>, defaultLeft: Bool) -> Bool
-    /// Numeric split with the full missing-value rule (used outside the per-row views).
+    /// Numeric split with the full missing-value rule (generic trees, node counting).
     static func numericGoesLeft(_ x: Value, _ threshold: Value, defaultLeft: Bool, missing: MissingRule) -> Bool
 }
 

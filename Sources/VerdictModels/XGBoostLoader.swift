@@ -130,6 +130,7 @@ enum XGBoostLoader {
         let conditions = try tree.field("split_conditions", path).floats("\(path).split_conditions")
         let defaultLeft = try tree.field("default_left", path).ints("\(path).default_left")
         let types = try tree.optionalField("split_type")?.ints("\(path).split_type") ?? [Int](repeating: 0, count: left.count)
+        let hessians = (try? tree.optionalField("sum_hessian")?.floats("\(path).sum_hessian")) ?? nil
         let count = left.count
         guard [right.count, features.count, conditions.count, defaultLeft.count, types.count].allSatisfy({ $0 == count }) else {
             throw ModelError.invalidField(path, "node arrays have different lengths")
@@ -167,7 +168,8 @@ enum XGBoostLoader {
         nodes.reserveCapacity(count)
         for i in 0..<count {
             if left[i] == -1 {
-                nodes.append(DecisionTree.Node(value: Double(conditions[i] * weight)))
+                let cover = hessians.map { i < $0.count && $0[i] > 0 ? Double($0[i]) : 0 } ?? 0
+                nodes.append(DecisionTree.Node(value: Double(conditions[i] * weight), cover: cover))
                 continue
             }
             let split: Split

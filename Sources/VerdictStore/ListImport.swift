@@ -75,7 +75,7 @@ extension ListStore {
     /// Entries get `addedAt` as their added time.
     public func importLines(_ contents: [UInt8], into name: String, policy: BadEntryPolicy, addedAt: Int64,
                             progress: ((ListImportPhase) -> Void)? = nil) throws(ListImportError) -> ListImportReport {
-        let dbi: MDB_dbi, kind: ListKind
+        let dbi: MDB_dbi, kind: ListStoreKind
         do { (dbi, kind) = try open(list: name) } catch { throw .store(error) }
         var pairs: [([UInt8], [UInt8])] = []
         var problems: [ListImportProblem] = []
@@ -105,7 +105,7 @@ extension ListStore {
         return ListImportReport(imported: pairs.count, problems: problems)
     }
 
-    static func parseLine(_ line: UnsafeRawBufferPointer, kind: ListKind, addedAt: Int64) -> Result<([UInt8], [UInt8]), ListImportLineError> {
+    static func parseLine(_ line: UnsafeRawBufferPointer, kind: ListStoreKind, addedAt: Int64) -> Result<([UInt8], [UInt8]), ListImportLineError> {
         var fields: [UnsafeRawBufferPointer] = []
         var fieldStart = 0
         for i in 0...line.count where i == line.count || line[i] == 9 {

@@ -34,7 +34,7 @@ enum ListKey {
     static let familyV4: UInt8 = 4, familyV6: UInt8 = 6
 
     /// The key for an entry given as UTF-8 bytes, validating it for the kind.
-    static func encode(_ bytes: UnsafeRawBufferPointer, kind: ListKind) -> Result<[UInt8], ListEntryError> {
+    static func encode(_ bytes: UnsafeRawBufferPointer, kind: ListStoreKind) -> Result<[UInt8], ListEntryError> {
         guard bytes.count > 0 else { return .failure(.empty) }
         guard isValidUTF8(bytes) else { return .failure(.invalidUTF8) }
         switch kind {
@@ -44,7 +44,7 @@ enum ListKey {
             if kind == .stringCaseInsensitive { for i in key.indices { key[i] = foldASCII(key[i]) } }
             return .success(key)
         case .ip:
-            switch IPAddressText.parseNetwork(bytes) {
+            switch ListIPAddressText.parseNetwork(bytes) {
             case let .success(network): return .success(ipKey(network))
             case .failure(.malformedAddress): return .failure(.malformedIPAddress(String(decoding: bytes, as: UTF8.self)))
             case .failure(.malformedPrefixLength): return .failure(.malformedCIDRLength(String(decoding: bytes, as: UTF8.self)))
@@ -53,19 +53,19 @@ enum ListKey {
     }
 
     /// The key for an entry given as a string.
-    static func encode(_ text: String, kind: ListKind) -> Result<[UInt8], ListEntryError> {
+    static func encode(_ text: String, kind: ListStoreKind) -> Result<[UInt8], ListEntryError> {
         var copy = text
         return copy.withUTF8 { encode(UnsafeRawBufferPointer($0), kind: kind) }
     }
 
     /// The text of a stored key (the canonical form: folded, masked).
-    static func text(of key: UnsafeRawBufferPointer, kind: ListKind) -> String {
+    static func text(of key: UnsafeRawBufferPointer, kind: ListStoreKind) -> String {
         if kind == .ip, let network = network(of: key) { return network.description }
         return String(decoding: key, as: UTF8.self)
     }
 
     /// The ip key of a (masked) network.
-    static func ipKey(_ network: IPNetwork) -> [UInt8] {
+    static func ipKey(_ network: ListIPNetwork) -> [UInt8] {
         var key = [UInt8](repeating: 0, count: network.isV4 ? 6 : 18)
         key.withUnsafeMutableBytes { _ = writeIPKey(network, into: $0.baseAddress!) }
         return key
@@ -74,7 +74,7 @@ enum ListKey {
     /// Writes the ip key of `network` to `out` (6 or 18 bytes) and returns its length.
     @inline(__always)
     @discardableResult
-    static func writeIPKey(_ network: IPNetwork, into out: UnsafeMutableRawPointer) -> Int {
+    static func writeIPKey(_ network: ListIPNetwork, into out: UnsafeMutableRawPointer) -> Int {
         if network.isV4 {
             out.storeBytes(of: familyV4, as: UInt8.self)
             out.storeBytes(of: UInt32(truncatingIfNeeded: network.low).bigEndian, toByteOffset: 1, as: UInt32.self)
@@ -89,13 +89,13 @@ enum ListKey {
     }
 
     /// The network of a stored ip key; nil for a key of another shape (written by another tool).
-    static func network(of key: UnsafeRawBufferPointer) -> IPNetwork? {
+    static func network(of key: UnsafeRawBufferPointer) -> ListIPNetwork? {
         if key.count == 6, key[0] == familyV4, key[5] <= 32 {
             let address = UInt32(bigEndian: key.loadUnaligned(fromByteOffset: 1, as: UInt32.self))
-            return IPNetwork(isV4: true, high: 0, low: UInt64(address), prefixLength: Int(key[5]))
+            return ListIPNetwork(isV4: true, high: 0, low: UInt64(address), prefixLength: Int(key[5]))
         }
         if key.count == 18, key[0] == familyV6, key[17] <= 128 {
-            return IPNetwork(isV4: false,
+            return ListIPNetwork(isV4: false,
                              high: UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 1, as: UInt64.self)),
                              low: UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 9, as: UInt64.self)),
                              prefixLength: Int(key[17]))
@@ -106,6 +106,28 @@ enum ListKey {
     @inline(__always)
     static func foldASCII(_ byte: UInt8) -> UInt8 {
         byte &- 65 < 26 ? byte | 0x20 : byte
+    }
+
+    /// Copies `bytes` to `out` with ASCII letters folded to lower case, eight bytes at a time:
+    /// in each byte b < 0x80, (b + 0x80 - 'A') and (b + 0x80 - 'Z' - 1) differ in the top bit
+    /// exactly when 'A' <= b <= 'Z'; that bit, shifted to 0x20, is or-ed in.
+    @inline(__always)
+    static func foldASCII(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) {
+        let n = bytes.count
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var i = 0
+        while i + 8 <= n {
+            let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let low7 = word & (0x7F &* ones)
+            let upper = ((low7 &+ (0x80 - 0x41) &* ones) ^ (low7 &+ (0x80 - 0x5B) &* ones)) & ~word & (0x80 &* ones)
+            out.storeBytes(of: word | (upper >> 2), toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < n {
+            out.storeBytes(of: foldASCII(bytes[i]), toByteOffset: i, as: UInt8.self)
+            i += 1
+        }
     }
 
     /// Strict UTF-8 validation (no overlongs, no surrogates, at most U+10FFFF).

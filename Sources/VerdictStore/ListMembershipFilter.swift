@@ -18,8 +18,6 @@
 final class ListMembershipFilter: @unchecked Sendable {
     /// LMDB transaction id of the snapshot the filter was built from.
     let transactionID: Int
-    /// Number of keys inserted.
-    let count: Int
     /// Prefix lengths present in an ip list, per family (bit i of the 129-bit set = length i).
     let ipv4Lengths: [Int]
     let ipv6Lengths: [Int]
@@ -44,7 +42,7 @@ final class ListMembershipFilter: @unchecked Sendable {
     /// For ip and prefix lists every key is also inserted truncated to the shortest length
     /// present (the "coarse" entry): a value whose truncation is absent cannot match any key,
     /// so most misses cost one probe instead of one per length present.
-    init(transactionID: Int, expectedCount: Int, kind: ListKind,
+    init(transactionID: Int, expectedCount: Int, kind: ListStoreKind,
          forEachKey: ((UnsafeRawBufferPointer) -> Void) -> Void) {
         self.transactionID = transactionID
         // 16 bits per key (24 with the coarse entries), at least one block.
@@ -52,8 +50,7 @@ final class ListMembershipFilter: @unchecked Sendable {
         let blocks = UInt64(max(1, (expectedCount * bitsPerKey + 255) / 256))
         let bits = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(blocks) * 8)
         bits.initialize(repeating: 0, count: Int(blocks) * 8)
-        var inserted = 0
-        var networks: [IPNetwork] = [], prefixes: [[UInt8]] = []
+        var networks: [ListIPNetwork] = [], prefixes: [[UInt8]] = []
         forEachKey { key in
             switch kind {
             case .ip:
@@ -63,7 +60,6 @@ final class ListMembershipFilter: @unchecked Sendable {
                 prefixes.append(Array(key))
             case .string, .stringCaseInsensitive:
                 Self.insert(xxh3(key), words: bits, blockCount: blocks)
-                inserted += 1
             }
         }
         let v4 = Set(networks.lazy.filter(\.isV4).map(\.prefixLength))
@@ -75,7 +71,6 @@ final class ListMembershipFilter: @unchecked Sendable {
             var coarse = network
             coarse.setToPrefix(network.isV4 ? ipv4Shortest : ipv6Shortest)
             Self.insert(Self.ipHash(coarse) ^ Self.coarseTag, words: bits, blockCount: blocks)
-            inserted += 1
         }
         prefixShortest = prefixes.lazy.map(\.count).min() ?? 0
         for key in prefixes {
@@ -85,11 +80,9 @@ final class ListMembershipFilter: @unchecked Sendable {
                 if i + 1 == prefixShortest { Self.insert(Self.mix(state) ^ Self.coarseTag, words: bits, blockCount: blocks) }
             }
             Self.insert(Self.mix(state), words: bits, blockCount: blocks)
-            inserted += 1
         }
         words = bits
         blockCount = blocks
-        count = inserted
         // Most specific first: a hit on a long prefix is the common case for host entries.
         ipv4Lengths = v4.sorted(by: >)
         ipv6Lengths = v6.sorted(by: >)
@@ -108,9 +101,9 @@ final class ListMembershipFilter: @unchecked Sendable {
 
     /// Filter hash of an ip key (a masked network).
     @inline(__always)
-    static func ipHash(_ network: IPNetwork) -> UInt64 {
+    static func ipHash(_ network: ListIPNetwork) -> UInt64 {
         let tag = UInt64(network.prefixLength) << 8 | (network.isV4 ? 4 : 6)
-        return mix(mix(network.high ^ tag) ^ network.low)
+        return mix((network.high &* 0x9E37_79B9_7F4A_7C15) ^ network.low ^ (tag << 48))
     }
 
     /// FNV-1a over prefix bytes: the state after each byte, finalized with `mix`, is the filter

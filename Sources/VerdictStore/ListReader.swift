@@ -48,12 +48,12 @@ public final class ListReader {
 
     private final class OpenList {
         let name: String
-        let kind: ListKind
+        let kind: ListStoreKind
         let dbi: MDB_dbi
         @exclusivity(unchecked) var filter: ListMembershipFilter?
         @exclusivity(unchecked) var cursor: OpaquePointer?
         @exclusivity(unchecked) var cursorSession: UInt64 = 0
-        init(name: String, kind: ListKind, dbi: MDB_dbi) { self.name = name; self.kind = kind; self.dbi = dbi }
+        init(name: String, kind: ListStoreKind, dbi: MDB_dbi) { self.name = name; self.kind = kind; self.dbi = dbi }
     }
 
     init(store: ListStore) {
@@ -68,9 +68,12 @@ public final class ListReader {
         scratch.deallocate()
     }
 
-    /// Resolves a list by name (once; keep the handle).
+    /// Resolves a list by name (once, when setting up; keep the handle). Resolving a new name
+    /// reads the metadata in a short transaction of its own, so a live snapshot is reset first
+    /// (a second read lock on this thread could deadlock against a waiting map resize).
     public func handle(_ name: String) throws(ListStoreError) -> ListHandle {
         if let index = names[name] { return ListHandle(index: index, readerID: ObjectIdentifier(self)) }
+        reset()
         let (dbi, kind) = try store.open(list: name)
         lists.append(OpenList(name: name, kind: kind, dbi: dbi))
         names[name] = lists.count - 1
@@ -78,7 +81,7 @@ public final class ListReader {
     }
 
     /// The kind of a resolved list.
-    public func kind(of handle: ListHandle) -> ListKind { lists[handle.index].kind }
+    public func kind(of handle: ListHandle) -> ListStoreKind { lists[handle.index].kind }
 
     // MARK: Snapshot lifecycle
 
@@ -110,9 +113,6 @@ public final class ListReader {
         live = false
         environment.exitRead()
     }
-
-    /// The LMDB transaction id of the live snapshot (0 before the first renew).
-    public var snapshotID: Int { transactionID }
 
     // MARK: Lookups
 
@@ -183,12 +183,12 @@ public final class ListReader {
             guard filter.mayContain(value) else { return nil }
             return try get(list, value, now: now, includeExpired: includeExpired)
         case .stringCaseInsensitive:
-            for i in 0..<count { scratch.storeBytes(of: ListKey.foldASCII(value[i]), toByteOffset: i, as: UInt8.self) }
+            ListKey.foldASCII(value, into: scratch)
             let key = UnsafeRawBufferPointer(start: scratch, count: count)
             guard filter.mayContain(key) else { return nil }
             return try get(list, key, now: now, includeExpired: includeExpired)
         case .ip:
-            guard let address = IPAddressText.parseAddress(value) else { return nil }
+            guard let address = ListIPAddressText.parseAddress(value) else { return nil }
             var coarse = address
             coarse.setToPrefix(address.isV4 ? filter.ipv4Shortest : filter.ipv6Shortest)
             guard filter.mayContain(hash: ListMembershipFilter.ipHash(coarse) ^ ListMembershipFilter.coarseTag) else { return nil }
@@ -281,7 +281,7 @@ public final class ListReader {
     /// are disjoint), so R's length is below both X's length and the bits X shares with the
     /// address; that is the new, strictly smaller bound. At most 33 (IPv4) or 129 (IPv6) steps,
     /// usually one.
-    private func floorSearchIP(_ list: OpenList, _ address: IPNetwork, bound start: Int, now: Int64,
+    private func floorSearchIP(_ list: OpenList, _ address: ListIPNetwork, bound start: Int, now: Int64,
                                includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
         var bound = start
         let family = address.isV4 ? ListKey.familyV4 : ListKey.familyV6

@@ -59,7 +59,7 @@ public final class ListStore: @unchecked Sendable {
     }
 
     /// Creates a list of `kind`. Creating an existing list of the same kind does nothing.
-    public func create(list name: String, kind: ListKind) throws(ListStoreError) {
+    public func create(list name: String, kind: ListStoreKind) throws(ListStoreError) {
         guard Self.isValidName(name) else { throw .invalidListName(name) }
         if let existing = try kindIfPresent(of: name) {
             if existing == kind { return }
@@ -73,13 +73,13 @@ public final class ListStore: @unchecked Sendable {
     }
 
     /// The kind of list `name`.
-    public func kind(of name: String) throws(ListStoreError) -> ListKind {
+    public func kind(of name: String) throws(ListStoreError) -> ListStoreKind {
         guard let kind = try kindIfPresent(of: name) else { throw .noSuchList(name) }
         return kind
     }
 
     /// All lists with their kinds, sorted by name.
-    public func lists() throws(ListStoreError) -> [(name: String, kind: ListKind)] {
+    public func lists() throws(ListStoreError) -> [(name: String, kind: ListStoreKind)] {
         guard let meta = try environment.database(named: Self.metadataDatabase, create: false) else { return [] }
         var raw: [(String, String)] = []
         try environment.withShortRead { txn throws(ListStoreError) in
@@ -87,15 +87,15 @@ public final class ListStore: @unchecked Sendable {
                 raw.append((String(decoding: key, as: UTF8.self), String(decoding: value, as: UTF8.self)))
             }
         }
-        var result: [(name: String, kind: ListKind)] = []
+        var result: [(name: String, kind: ListStoreKind)] = []
         for (name, text) in raw {
-            guard let kind = ListKind(rawValue: text) else { throw .corruptMetadata(list: name, detail: "unknown kind '\(text)'") }
+            guard let kind = ListStoreKind(rawValue: text) else { throw .corruptMetadata(list: name, detail: "unknown kind '\(text)'") }
             result.append((name, kind))
         }
         return result
     }
 
-    func kindIfPresent(of name: String) throws(ListStoreError) -> ListKind? {
+    func kindIfPresent(of name: String) throws(ListStoreError) -> ListStoreKind? {
         guard Self.isValidName(name) else { throw .invalidListName(name) }
         guard let meta = try environment.database(named: Self.metadataDatabase, create: false) else { return nil }
         let text: String? = try environment.withShortRead { txn throws(ListStoreError) in
@@ -112,12 +112,12 @@ public final class ListStore: @unchecked Sendable {
             return found
         }
         guard let text else { return nil }
-        guard let kind = ListKind(rawValue: text) else { throw .corruptMetadata(list: name, detail: "unknown kind '\(text)'") }
+        guard let kind = ListStoreKind(rawValue: text) else { throw .corruptMetadata(list: name, detail: "unknown kind '\(text)'") }
         return kind
     }
 
     /// The database handle and kind of an existing list.
-    func open(list name: String) throws(ListStoreError) -> (dbi: MDB_dbi, kind: ListKind) {
+    func open(list name: String) throws(ListStoreError) -> (dbi: MDB_dbi, kind: ListStoreKind) {
         let kind = try kind(of: name)
         guard let dbi = try environment.database(named: name, create: false) else {
             throw .corruptMetadata(list: name, detail: "recorded in \(Self.metadataDatabase) but its database is missing")
@@ -128,7 +128,7 @@ public final class ListStore: @unchecked Sendable {
     // MARK: Entries
 
     /// The stored key of an entry for a list kind, or why the entry is invalid.
-    public static func key(forEntry value: String, kind: ListKind) -> Result<[UInt8], ListEntryError> {
+    public static func key(forEntry value: String, kind: ListStoreKind) -> Result<[UInt8], ListEntryError> {
         ListKey.encode(value, kind: kind)
     }
 

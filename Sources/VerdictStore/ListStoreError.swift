@@ -15,7 +15,7 @@ public enum ListStoreError: Error, Equatable, CustomStringConvertible {
     /// A list name that is not an identifier of 1 to 64 characters (or is reserved).
     case invalidListName(String)
     /// `create` of a list that already exists with a different kind.
-    case listExists(name: String, kind: ListKind)
+    case listExists(name: String, kind: ListStoreKind)
     /// A list that has no record in the metadata database.
     case noSuchList(String)
     /// A metadata record whose kind is not one of the list kinds.

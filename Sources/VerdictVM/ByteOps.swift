@@ -10,16 +10,25 @@ enum ByteOps {
     @inline(__always)
     static func fold(_ b: UInt8) -> UInt8 { (b &- 65) < 26 ? b | 0x20 : b }
 
-    /// FNV-1a 64 of the bytes (folded when `caseInsensitive`).
+    /// Up to 8 bytes from `p` as a little-endian word (zero-padded).
+    @inline(__always)
+    static func word(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        if n >= 8 { return UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)) }
+        var w: UInt64 = 0
+        for i in 0..<n { w |= UInt64(p[i]) << UInt64(8 * i) }
+        return w
+    }
+
+    /// Hash of a constant-set key: its length, first and last 8 bytes (every byte when shorter than
+    /// 16 is covered), mixed. With `caseInsensitive`, bit 5 of every byte is set first: ASCII
+    /// letters then hash like their lower case, and case-insensitively equal strings (which
+    /// differ only in letter case) hash alike.
     @inline(__always)
     static func hashBytes(_ p: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        if caseInsensitive {
-            for i in 0..<n { h = (h ^ UInt64(fold(p[i]))) &* 0x100_0000_01b3 }
-        } else {
-            for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x100_0000_01b3 }
-        }
-        return h
+        let fold: UInt64 = caseInsensitive ? 0x2020_2020_2020_2020 : 0
+        let head = word(p, min(n, 8)) | fold
+        let tail = n > 8 ? word(p + (n - 8), 8) | fold : 0
+        return hashBits(head &* 0x9E37_79B9_7F4A_7C15 ^ tail ^ UInt64(n))
     }
 
     /// A 64-bit mix (the murmur3 finalizer) for int/double/bool set elements.
@@ -52,6 +61,17 @@ enum ByteOps {
             return true
         }
         return memcmp(p, q, n) == 0
+    }
+
+    /// Equality of two byte ranges of the same length `n`, inline (no memcmp call).
+    @inline(__always)
+    static func shortEqual(_ p: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> Bool {
+        if caseInsensitive {
+            for i in 0..<n where fold(p[i]) != fold(q[i]) { return false }
+        } else {
+            for i in 0..<n where p[i] != q[i] { return false }
+        }
+        return true
     }
 
     /// Three-way byte order (UTF-8 byte order is code point order).
@@ -141,7 +161,7 @@ enum ByteOps {
             if e.constant < 0 { return false }
             if e.hash == h {
                 let k = constants[Int(e.constant)]
-                if equal(p, n, base + k.offset, Int(k.length), caseInsensitive: ci) { return true }
+                if k.length == s.length && shortEqual(p, base + k.offset, n, caseInsensitive: ci) { return true }
             }
             i = (i + 1) & mask
         }

@@ -455,8 +455,8 @@ private func counterRead(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, 
     if status == HostStatus.missing { return .missing }
     if status != HostStatus.value { return .error(.host) }
     if spec.isDouble != 0 { return .double(out) }
-    guard out == out.rounded(), out > -9.223372036854775808e18, out < 9.223372036854775807e18 else { return .error(.conversion) }
-    return .int(Int64(out))
+    guard let count = Int64(exactly: out) else { return .error(.conversion) }
+    return .int(count)
 }
 
 @inline(never)

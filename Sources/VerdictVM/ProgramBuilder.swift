@@ -13,7 +13,9 @@ public struct ProgramBuilder {
     private var contents = ProgramContents()
     private var registerTypes: [ValueType] = []
     private var isLazy: [Bool] = []
-    private var constantIndex: [Value: UInt16] = [:]
+    /// Constants by their exact encoding (not `Value` equality, under which 0.0 == -0.0 and
+    /// canonically equivalent strings are equal although their bytes differ).
+    private var constantIndex: [[UInt8]: UInt16] = [:]
     private var labelTargets: [Int?] = []
     private var pendingJumps: [(instruction: Int, label: Label)] = []
 
@@ -48,7 +50,8 @@ public struct ProgramBuilder {
 
     /// The constant-pool index of `value` (added once).
     public mutating func constant(_ value: Value) -> UInt16 {
-        if let index = constantIndex[value] { return index }
+        let key = ProgramBuilder.constantKey(value)
+        if let index = constantIndex[key] { return index }
         let slot: Slot
         func bytes(_ b: [UInt8]) -> (UInt64, UInt32) {
             let offset = contents.constantBytes.count
@@ -73,8 +76,22 @@ public struct ProgramBuilder {
         }
         let index = UInt16(truncatingIfNeeded: contents.constants.count)
         contents.constants.append(slot)
-        constantIndex[value] = index
+        constantIndex[key] = index
         return index
+    }
+
+    private static func constantKey(_ value: Value) -> [UInt8] {
+        func word(_ x: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: x >> (8 * $0)) } }
+        switch value {
+        case .missing: return [0]
+        case .error(let kind): return [1] + word(kind.rawValue)
+        case .bool(let b): return [2, b ? 1 : 0]
+        case .int(let i): return [3] + word(UInt64(bitPattern: i))
+        case .double(let d): return [4] + word(d.bitPattern)
+        case .string(let s): return [5] + Array(s.utf8)
+        case .ip(let a): return [6] + a.bytes
+        case .network(let n): return [7, UInt8(n.prefixLength)] + n.address.bytes
+        }
     }
 
     public mutating func newLabel() -> Label {

@@ -29,12 +29,13 @@ public struct SetHeader {
     var reserved: UInt16
 }
 
-/// One slot of a constant set's table: the element's hash and constant index (-1 = empty).
+/// One slot of a constant set's table: the element's hash, constant index (-1 = empty) and, for
+/// byte sets, byte length.
 @frozen
 public struct SetEntry {
     var hash: UInt64
     var constant: Int32
-    var reserved: Int32
+    var length: Int32
 }
 
 @frozen
@@ -97,7 +98,7 @@ final class ProgramImage {
             var capacity = 4
             while capacity < set.elements.count * 2 { capacity *= 2 }
             let start = entries.count
-            entries.append(contentsOf: repeatElement(SetEntry(hash: 0, constant: -1, reserved: 0), count: capacity))
+            entries.append(contentsOf: repeatElement(SetEntry(hash: 0, constant: -1, length: -1), count: capacity))
             let byBits = !(set.elementType == .string || set.elementType == .ip)
             for element in set.elements {
                 let slot = p.constants[Int(element)]
@@ -112,7 +113,7 @@ final class ProgramImage {
                 }
                 var i = Int(truncatingIfNeeded: hash) & (capacity - 1)
                 while entries[start + i].constant >= 0 { i = (i + 1) & (capacity - 1) }
-                entries[start + i] = SetEntry(hash: hash, constant: Int32(element), reserved: 0)
+                entries[start + i] = SetEntry(hash: hash, constant: Int32(element), length: Int32(slot.length))
             }
             headers.append(SetHeader(start: Int32(start), mask: Int32(capacity - 1), byBits: byBits ? 1 : 0,
                                      caseInsensitive: set.caseInsensitive ? 1 : 0, reserved: 0))

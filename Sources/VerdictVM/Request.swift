@@ -49,6 +49,13 @@ struct EvalContext {
     var models: UnsafePointer<ModelRuntime>
     var modelArguments: UnsafePointer<UInt16>
     var maxFeatures: Int
+    var lazyStart: Int
+    var lazyEnd: Int
+    var wordCount: Int
+    var precedence: UnsafePointer<VerdictAction>
+    var precedenceCount: Int
+    var thresholds: UnsafePointer<ThresholdInfo>
+    var thresholdCount: Int
     var host: Host
 }
 
@@ -86,7 +93,10 @@ public final class Request {
             onError: program.contents.onError.rawValue,
             code: image.code, constants: image.constants, rules: image.rules, setHeaders: image.setHeaders,
             setEntries: image.setEntries, counterReads: image.counterReads, models: image.models,
-            modelArguments: image.modelArguments, maxFeatures: image.maxFeatures, host: .none))
+            modelArguments: image.modelArguments, maxFeatures: image.maxFeatures,
+            lazyStart: image.lazyRegisters.lowerBound, lazyEnd: image.lazyRegisters.upperBound, wordCount: wordCount,
+            precedence: image.precedence, precedenceCount: image.precedenceCount,
+            thresholds: image.thresholds, thresholdCount: image.thresholdCount, host: .none))
     }
 
     deinit {

@@ -29,10 +29,9 @@ public enum VM {
     @inline(__always)
     private static func prepare(_ request: Request, host: Host, mode: EvaluationMode) -> Int {
         let ctx = request.context
-        let lazy = request.program.image.lazyRegisters
         let r = ctx.pointee.registers
-        for i in lazy { r[i].tag = Tag.unset }
-        ctx.pointee.fired.update(repeating: 0, count: request.wordCount * 4)
+        for i in ctx.pointee.lazyStart..<ctx.pointee.lazyEnd { r[i].tag = Tag.unset }
+        ctx.pointee.fired.update(repeating: 0, count: ctx.pointee.wordCount * 4)
         ctx.pointee.best.update(repeating: -1, count: 5)
         ctx.pointee.score = 0
         ctx.pointee.stoppedEarly = false
@@ -46,12 +45,11 @@ public enum VM {
     /// challenge > allow), else none — or challenge when a challenge rule fired.
     private static func decide(_ request: Request) -> Verdict {
         let c = request.context.pointee
-        let image = request.program.image
         let challengeRule = c.best[Int(VerdictAction.challenge.rawValue)]
         var verdict = Verdict(action: .none, decidingRule: nil, score: c.score, challenge: challengeRule >= 0,
                               stoppedEarly: c.stoppedEarly)
-        for i in 0..<image.precedenceCount {
-            let action = image.precedence[i]
+        for i in 0..<c.precedenceCount {
+            let action = c.precedence[i]
             let rule = c.best[Int(action.rawValue)]
             if rule >= 0 {
                 verdict.action = action
@@ -60,8 +58,8 @@ public enum VM {
             }
         }
         var severity = 0
-        for i in 0..<image.thresholdCount where c.score >= image.thresholds[i].minimumScore {
-            let threshold = image.thresholds[i]
+        for i in 0..<c.thresholdCount where c.score >= c.thresholds[i].minimumScore {
+            let threshold = c.thresholds[i]
             let s = thresholdSeverity(threshold.action)
             if s > severity { severity = s; verdict.action = threshold.action }
         }

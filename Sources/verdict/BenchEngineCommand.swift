@@ -36,7 +36,7 @@ struct BenchEngineCommand: ParsableCommand {
         }
         let store = try ListStore(directory: scratch.appendingPathComponent("lists").path, create: true)
         for list in ruleset.lists {
-            let kind: VerdictStore.ListKind = list.kind == .ip ? .ip : list.kind == .prefix ? .prefix
+            let kind: ListStoreKind = list.kind == .ip ? .ip : list.kind == .prefix ? .prefix
                 : list.caseInsensitive ? .stringCaseInsensitive : .string
             try store.create(list: list.name, kind: kind)
             _ = try store.importLines(try readListFile("\(directory)/lists/\(list.name).txt"), into: list.name,

@@ -47,7 +47,7 @@ extension ListCommand {
         @Argument(help: "string | string-ci | ip | prefix") var kind: String
 
         func run() throws {
-            guard let kind = ListKind(text: kind) else { throw ValidationError("unknown list kind '\(self.kind)': use string, string-ci, ip or prefix") }
+            guard let kind = ListStoreKind(text: kind) else { throw ValidationError("unknown list kind '\(self.kind)': use string, string-ci, ip or prefix") }
             let store = try store.open(create: true)
             try runStore { try store.create(list: name, kind: kind) }
         }
@@ -155,7 +155,7 @@ extension ListCommand {
         func run() throws {
             let store = try store.open()
             let time = now ?? Int64(Date().timeIntervalSince1970)
-            let (kind, found) = try runStore { () throws -> (ListKind, ListMatch?) in
+            let (kind, found) = try runStore { () throws -> (ListStoreKind, ListMatch?) in
                 let reader = store.makeReader()
                 let handle = try reader.handle(name)
                 return (reader.kind(of: handle), try reader.match(handle, value, now: time, includeExpired: true))

@@ -93,9 +93,11 @@ struct ModelCommand: ParsableCommand {
             let table = try FeatureTable(path: csv, features: model.info.featureNames, first: first, limit: rows)
             let result = ModelBenchmark.run(model, table.values, width: table.width)
             print(String(format: "{\"anchor\":\"%@\",\"n\":%d,\"mean_ns\":%.1f,\"p50_ns\":%.1f,\"p99_ns\":%.1f,"
-                         + "\"visited_nodes_per_row\":%.1f,\"ns_per_visited_node\":%.3f,\"trees\":%d}",
+                         + "\"visited_nodes_per_row\":%.1f,\"ns_per_visited_node\":%.3f,\"p50_ns_per_visited_node\":%.3f,"
+                         + "\"trees\":%d,\"checksum\":%.6g}",
                          anchor, table.count, result.meanNanoseconds, result.p50Nanoseconds, result.p99Nanoseconds,
-                         result.visitedPerRow, result.meanNanoseconds / max(result.visitedPerRow, 1), model.info.treeCount))
+                         result.visitedPerRow, result.meanNanoseconds / max(result.visitedPerRow, 1),
+                         result.p50Nanoseconds / max(result.visitedPerRow, 1), model.info.treeCount, result.checksum))
         }
     }
 }

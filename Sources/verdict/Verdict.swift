@@ -16,6 +16,7 @@ struct VerdictCommand: ParsableCommand {
             BenchFrontendCommand.self,
             DisasmCommand.self,
             CompileCommand.self,
+            BenchCommand.self,
             ExprCommand.self,
             EvalCommand.self,
             BenchEngineCommand.self,

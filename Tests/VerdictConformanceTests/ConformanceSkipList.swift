@@ -119,14 +119,8 @@ enum ConformanceSkipList {
     /// owner and the bug, for every pipeline (`shared`) or only through the compiler and VM (`vm`).
     /// The runner fails if one of them starts passing (remove it then).
     static func knownFailures(pipeline: String) -> [String: String] {
-        var known = [
-            "comparisons/gt_literal/not_gt_double":
-                "parser (Lexer.swift): CEL float literals may start with '.' (`.99`); the lexer rejects them",
-        ]
+        var known: [String: String] = [:]
         guard pipeline == "vm" else { return known }
-        known["comparisons/eq_literal/no_string_normalization"] =
-            "VM (ProgramBuilder.constant): constants are deduplicated in a [Value: UInt16] dictionary, and Swift "
-            + "String equality is canonical equivalence, so 'Am\\u00E9lie' and 'Ame\\u0301lie' share one constant"
         for name in ["basic", "empty_target", "empty_arg", "empty_empty", "re_concat", "re_alt", "re_rep", "unicode", "unicode_smp"] {
             known["string/matches/\(name)"] = "compiler (Lowering): `matches` (regular expressions) is not supported yet"
         }

@@ -19,23 +19,9 @@ private var seeds: [UInt64] {
     return Array(0..<(environment["VERDICT_DIFFERENTIAL_PROGRAMS"].flatMap { UInt64($0) } ?? 10_000))
 }
 
-/// Bugs outside this target that make the VM disagree with the reference (see the knownDivergence
-/// tests below for minimal reproductions).
-private let constantDeduplication =
-    "VM ProgramBuilder.constant deduplicates constants in a [Value: UInt16] dictionary: 0.0 and -0.0 (and canonically "
-    + "equivalent strings) share one constant"
-private let caseInsensitiveFolding =
-    "compiler constant folding of `c ? a : b` keeps the taken branch's `ci` flag, so `(false ? s : ci_field) == \"X\"` "
-    + "compares ignoring case although the checker typed the conditional `string`"
-
 /// Seeds of 0..<10,000 whose programs hit a known bug (the differential test expects them to
 /// mismatch and fails when one stops mismatching, so the list shrinks as the bugs are fixed).
-private let knownMismatchSeeds: [UInt64: String] = [
-    2256: constantDeduplication, 6291: constantDeduplication, 7426: constantDeduplication,
-    7533: constantDeduplication + "; " + caseInsensitiveFolding,
-    4544: caseInsensitiveFolding, 7350: caseInsensitiveFolding, 8029: caseInsensitiveFolding,
-    9425: caseInsensitiveFolding, 9520: caseInsensitiveFolding,
-]
+private let knownMismatchSeeds: [UInt64: String] = [:]
 
 @Test func vmAgreesWithReferenceOnRandomPrograms() async {
     let all = seeds
@@ -112,22 +98,17 @@ private func bothOutcomes(schema: String, condition: String, values: [String: Re
     }
 }
 
-@Test func knownDivergenceZeroAndNegativeZeroConstantsAreMerged() throws {
-    // 0.0 is added to the constant pool first; -0.0 then finds it as an equal dictionary key, so
-    // `d * -0.0` computes `d * 0.0` and `1.0 / (d * -0.0)` is +inf instead of -inf.
+@Test func zeroAndNegativeZeroConstantsStayDistinct() throws {
+    // 0.0 and -0.0 are equal Values but different constants: `1.0 / (d * -0.0)` is -inf.
     let (reference, vm) = try bothOutcomes(schema: "d double", condition: "(0.0 < d) and ((1.0 / (d * -0.0)) < 0.0)",
                                            values: ["d": .double(1)])
     #expect(reference == "true")
-    withKnownIssue(Comment(rawValue: constantDeduplication)) {
-        #expect(vm == "fired")
-    }
+    #expect(vm == "fired")
 }
 
-@Test func knownDivergenceFoldedConditionalKeepsBranchCaseInsensitivity() throws {
+@Test func foldedConditionalKeepsItsOwnCaseSensitivity() throws {
     let (reference, vm) = try bothOutcomes(schema: "s string\nc string ci", condition: #"(false ? s : c) == "X@Y.COM""#,
                                            values: ["s": .string("x@y.com"), "c": .string("x@y.com")])
     #expect(reference == "false")
-    withKnownIssue(Comment(rawValue: caseInsensitiveFolding)) {
-        #expect(vm == "notFired")
-    }
+    #expect(vm == "notFired")
 }

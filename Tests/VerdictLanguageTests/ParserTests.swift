@@ -45,6 +45,7 @@ import Testing
     @Test func literals() {
         #expect(sexp("-9223372036854775808") == "-9223372036854775808")
         #expect(sexp("0x1F + 1.5e3 + 30s + 15m + 7d") == "(+ (+ (+ (+ 31 1500.0) 30s) 15m) 7d)")
+        #expect(sexp(".99 < .5e1") == "(< 0.99 5.0)")
         #expect(sexp(#""a\n\t\"\x41\u00e9\U0001F600\101""#) == "\"a\n\t\"Aé😀A\"")
         #expect(sexp(#"r"a\n""#) == #""a\n""#)
         #expect(sexp("'''multi\nline'''") == "\"multi\nline\"")
@@ -158,7 +159,7 @@ import Testing
 
     @Test func hugeFilesAreRejectedWithoutBeingRead() throws {
         let path = NSTemporaryDirectory() + "verdict-huge-\(getpid()).rules"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: 100 * 1024 * 1024)  // sparse: 100 MB of NUL, never written

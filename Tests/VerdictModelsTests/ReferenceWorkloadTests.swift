@@ -9,8 +9,8 @@ import Testing
 
     /// (features by event, expected rows) of the workload.
     static func data() throws -> ([[Double]], [[Double]]) {
-        let features = try TestPaths.numericCSV(TestPaths.workload + "/features.csv").rows
         let expected = try TestPaths.numericCSV(TestPaths.workload + "/expected_scores.csv").rows
+        let features = try TestPaths.numericCSV(TestPaths.workload + "/features.csv", only: Set(expected.map { Int($0[0]) })).rows
         return (features, expected)
     }
 

@@ -10,13 +10,15 @@ enum TestPaths {
         ProcessInfo.processInfo.environment["VERDICT_WORKLOAD"] ?? packageRoot + "/.build-workload"
     }
 
-    /// Parses a CSV file of numbers (header skipped); empty cells are NaN.
-    static func numericCSV(_ path: String) throws -> (header: [String], rows: [[Double]]) {
+    /// Parses a CSV file of numbers (header skipped); empty cells are NaN. With `only`, rows not
+    /// listed (0-based data row numbers) are left empty, unparsed.
+    static func numericCSV(_ path: String, only: Set<Int>? = nil) throws -> (header: [String], rows: [[Double]]) {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        var lines = text.split(separator: "\n").map(String.init)
+        var lines = text.split(separator: "\n")
         let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        let rows = lines.map { line in
-            line.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan }
+        let rows = lines.enumerated().map { index, line -> [Double] in
+            if let only, !only.contains(index) { return [] }
+            return line.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) ?? .nan }
         }
         return (header, rows)
     }

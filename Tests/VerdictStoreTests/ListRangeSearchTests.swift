@@ -20,18 +20,18 @@ private struct Generator {
     var g = Generator(state: 7)
     let s = try ListStore(directory: makeTemporaryListDirectory("ipsearch"))
     try s.create(list: "nets", kind: .ip)
-    var entries: [(network: IPNetwork, expired: Bool)] = []
+    var entries: [(network: ListIPNetwork, expired: Bool)] = []
     for _ in 0..<400 {
         let length = 14 + g.below(19)  // /14 ... /32 inside 10.0.0.0/14
         let address = UInt64(0x0A00_0000) | UInt64(g.below(1 << 18))
-        var n = IPNetwork(isV4: true, high: 0, low: address, prefixLength: 32)
+        var n = ListIPNetwork(isV4: true, high: 0, low: address, prefixLength: 32)
         n.setToPrefix(length)
         entries.removeAll { $0.network == n }
         entries.append((n, g.below(5) == 0))
     }
     for _ in 0..<60 {  // IPv6 ranges in 2001:db8::/112 style space
         let length = 100 + g.below(29)
-        var n = IPNetwork(isV4: false, high: 0x2001_0db8_0000_0000, low: UInt64(g.below(1 << 28)), prefixLength: 128)
+        var n = ListIPNetwork(isV4: false, high: 0x2001_0db8_0000_0000, low: UInt64(g.below(1 << 28)), prefixLength: 128)
         n.setToPrefix(length)
         entries.removeAll { $0.network == n }
         entries.append((n, g.below(5) == 0))
@@ -41,8 +41,8 @@ private struct Generator {
     let nets = try r.handle("nets")
     for i in 0..<4000 {
         let v4 = i % 4 != 0
-        let address = v4 ? IPNetwork(isV4: true, high: 0, low: UInt64(0x0A00_0000) | UInt64(g.below(1 << 18)), prefixLength: 32)
-                         : IPNetwork(isV4: false, high: 0x2001_0db8_0000_0000, low: UInt64(g.below(1 << 28)), prefixLength: 128)
+        let address = v4 ? ListIPNetwork(isV4: true, high: 0, low: UInt64(0x0A00_0000) | UInt64(g.below(1 << 18)), prefixLength: 32)
+                         : ListIPNetwork(isV4: false, high: 0x2001_0db8_0000_0000, low: UInt64(g.below(1 << 28)), prefixLength: 128)
         let expected = entries.filter { e in
             guard !e.expired, e.network.isV4 == address.isV4 else { return false }
             var m = address

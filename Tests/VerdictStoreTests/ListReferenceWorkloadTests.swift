@@ -5,7 +5,7 @@ import Foundation
 import Testing
 @testable import VerdictStore
 
-private let referenceLists: [(name: String, kind: ListKind, field: String)] = [
+private let referenceLists: [(name: String, kind: ListStoreKind, field: String)] = [
     ("blocked_emails", .stringCaseInsensitive, "email"), ("blocked_cards", .string, "card.fingerprint"),
     ("blocked_networks", .ip, "ip"), ("risky_bins", .prefix, "card.bin"),
     ("disposable_domains", .stringCaseInsensitive, "email_domain"), ("vip_customers", .string, "customer.id"),

@@ -154,3 +154,18 @@ private func store(_ tag: String = "store", mapSize: Int = ListStore.defaultMapS
     #expect(status == 0)  // exited normally with code 0
     #expect(try r.contains(l, "x", now: 0))  // the parent is unaffected
 }
+
+@Test func wordAtATimeFoldingMatchesByteFolding() {
+    var bytes = (0..<256).map { UInt8($0) } + Array("Hello-World_AZaz@[`{Example.COM".utf8)
+    bytes += bytes.reversed()
+    let out = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 8)
+    defer { out.deallocate() }
+    for start in 0..<9 {
+        bytes.withUnsafeBytes { all in
+            let slice = UnsafeRawBufferPointer(rebasing: all[start...])
+            ListKey.foldASCII(slice, into: out)
+            let folded = Array(UnsafeRawBufferPointer(start: out, count: slice.count))
+            #expect(folded == slice.map(ListKey.foldASCII))
+        }
+    }
+}

@@ -63,7 +63,7 @@ private struct Windows {
 
     // Lists: the kinds the reference ruleset declares.
     let store = try ListStore(directory: scratch.appendingPathComponent("lists").path, create: true)
-    let kinds: [(String, ListKind)] = [
+    let kinds: [(String, ListStoreKind)] = [
         ("blocked_emails", .stringCaseInsensitive), ("blocked_cards", .string), ("blocked_networks", .ip),
         ("risky_bins", .prefix), ("disposable_domains", .stringCaseInsensitive), ("vip_customers", .string),
         ("trusted_customers", .string),

@@ -9,13 +9,13 @@ import VerdictStore
 private let store: ListStore = {
     let directory = NSTemporaryDirectory() + "verdict-fuzz-lists-\(getpid())"
     let store = try! ListStore(directory: directory, create: true)
-    for kind in ListKind.allCases { try! store.create(list: name(of: kind), kind: kind) }
+    for kind in ListStoreKind.allCases { try! store.create(list: name(of: kind), kind: kind) }
     return store
 }()
 // libFuzzer calls the entry point from one thread.
 nonisolated(unsafe) private let reader = store.makeReader()
 
-private func name(of kind: ListKind) -> String {
+private func name(of kind: ListStoreKind) -> String {
     switch kind {
     case .string: return "fuzz_string"
     case .stringCaseInsensitive: return "fuzz_ci"
@@ -27,7 +27,7 @@ private func name(of kind: ListKind) -> String {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzListEntries(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard size > 0 else { return 0 }
-    let kind = ListKind.allCases[Int(data[0]) % ListKind.allCases.count]
+    let kind = ListStoreKind.allCases[Int(data[0]) % ListStoreKind.allCases.count]
     let list = name(of: kind)
     let contents = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
     let report: ListImportReport

@@ -4,7 +4,7 @@
 // declare lists too.
 
 /// How a list's entries are keyed and matched.
-public enum ListKind: String, CaseIterable, Sendable, CustomStringConvertible {
+public enum ListStoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Exact match of the UTF-8 bytes.
     case string = "string"
     /// Match after folding ASCII letters to lower case. Other bytes (including non-ASCII

@@ -1,4 +1,0 @@
-import Testing
-@testable import VerdictCompiler
-
-@Test func placeholder() {}

@@ -1,0 +1,177 @@
+// Rulesets through the whole pipeline: the reference ruleset compiles, disassembles and
+// round-trips through .vbc; `let`s and models are evaluated at most once per request; the
+// decision procedure on compiled rules; fast and trace mode agree on the reference ruleset over
+// random inputs; and evaluating it allocates nothing after warm-up.
+import CMallocCounter
+import VerdictCompiler
+import VerdictLanguage
+import VerdictVM
+import XCTest
+
+final class RulesetCompilationTests: XCTestCase {
+    func referenceProgram() throws -> Program {
+        guard let path = referenceRulesPath() else { throw XCTSkip("../shared/bench/reference.rules not found (set VERDICT_SHARED)") }
+        let result = Frontend.load(paths: [path])
+        guard let ruleset = result.ruleset else { XCTFail("\(result.diagnostics)"); throw CompileError(message: "") }
+        return try Compiler.compile(ruleset)
+    }
+
+    func testReferenceRulesetCompilesDisassemblesAndRoundTrips() throws {
+        let program = try referenceProgram()
+        XCTAssertEqual(program.rules.count, 41 + 4)
+        XCTAssertEqual(program.fields.last?.name, "now")
+        let decoded = try BytecodeFormat.decode(BytecodeFormat.encode(program))
+        XCTAssertEqual(decoded.contents, program.contents)
+        let listing = Disassembler.listing(program.contents)
+        XCTAssertTrue(listing.contains("testList           email, @blocked_emails"), listing)
+        XCTAssertTrue(listing.contains("fireRollout        rule rollout_limit, customer.id"), listing)
+        XCTAssertTrue(listing.contains("testEndsWithK      email_domain, \".xyz\""), "LIKE '%.xyz' becomes a suffix test")
+    }
+
+    func testLetsAndModelsAreEvaluatedAtMostOncePerRequest() throws {
+        let program = try compile("""
+        schema {
+          amount double
+          email string
+        }
+        model m linear "m.json" { amount = amount }
+        let risky = m > 0.5
+        rule a: block if risky and amount > 10.0
+        rule b: review if risky and amount > 5.0
+        rule c: review if risky
+        score s: +10 if m > 0.7
+        """)
+        let host = ScriptedHost()
+        host.model = 0.9
+        let request = Request(program: program)
+        try request.set(0, double: 7)
+        let verdict = VM.evaluate(request, host: host.host, mode: .trace)
+        XCTAssertEqual(verdict.action, .review)
+        XCTAssertEqual(verdict.decidingRule, 1)
+        XCTAssertEqual(verdict.score, 10)
+        XCTAssertEqual(host.modelCalls, 1)
+    }
+
+    func testDecisionProcedureOnCompiledRules() throws {
+        let program = try compile("""
+        schema {
+          amount double
+          customer string
+          n int
+        }
+        list vips string
+        on error review
+        rule vip: allow if customer in @vips
+        rule big: block if amount > 1000.0
+        rule shadowed: block if amount > 10.0 shadow
+        rule everyone: review if amount > 500.0 rollout 100% by customer
+        rule nobody: review if amount > 500.0 rollout 0% by customer
+        rule ratio: block if 100 / n > 1000
+        rule chal: challenge if amount > 100.0
+        score s1: +30 if amount > 50.0
+        score s2: +30 if n >= 1
+        threshold review if score >= 50, block if score >= 60
+        """)
+        let host = ScriptedHost()
+        let request = Request(program: program)
+        func run(_ amount: Double?, _ customer: String?, _ n: Int64?, vip: Bool = false, mode: EvaluationMode = .trace) throws -> Verdict {
+            request.reset()
+            if let amount { try request.set(0, double: amount) }
+            if let customer { try request.set(1, string: customer) }
+            if let n { try request.set(2, int: n) }
+            host.list = vip ? 1 : 0
+            return VM.evaluate(request, host: host.host, mode: mode)
+        }
+        XCTAssertEqual(try run(5000, "c", 1, vip: true).action, .allow)
+        XCTAssertEqual(try run(5000, "c", 1).action, .block)
+        let v = try run(600, "c", 1)
+        XCTAssertEqual(v.action, .review)
+        XCTAssertEqual(v.decidingRule, 3, "rollout 100% is enforced")
+        XCTAssertEqual(request.outcome(ofRule: 4), .firedNotEnforced, "rollout 0% fires but is not enforced")
+        XCTAssertEqual(request.outcome(ofRule: 2), .firedNotEnforced, "shadow")
+        let onError = try run(20, "c", 0)
+        XCTAssertEqual(onError.action, .review)
+        XCTAssertEqual(onError.decidingRule, 5)
+        XCTAssertEqual(request.outcome(ofRule: 5), .error)
+        let threshold = try run(60, "c", 1)
+        XCTAssertEqual(threshold.score, 60)
+        XCTAssertEqual(threshold.action, .block)
+        XCTAssertNil(threshold.decidingRule)
+        let challenge = try run(150, nil, nil)
+        XCTAssertEqual(challenge.action, .challenge)
+        XCTAssertEqual(request.outcome(ofRule: 5), .missing)
+    }
+
+    func testRegexesAreReportedAsUnsupported() throws {
+        let result = Frontend.check(text: "schema {\n email string\n}\nrule r: review if email.matches(\"^a\")\n")
+        let ruleset = try XCTUnwrap(result.ruleset)
+        XCTAssertThrowsError(try Compiler.compile(ruleset)) { XCTAssertTrue("\($0)".contains("matches"), "\($0)") }
+    }
+
+    /// Random requests for the reference ruleset: every field missing or set, host answers random.
+    func randomize(_ request: Request, _ host: ScriptedHost, _ rng: inout SystemRandomNumberGenerator) {
+        request.reset()
+        for (i, field) in request.program.fields.enumerated() where Int.random(in: 0..<6, using: &rng) != 0 {
+            switch field.type {
+            case .int: try? request.set(i, int: Int64.random(in: -2...40, using: &rng))
+            case .double: try? request.set(i, double: [1.0, 4.0, 60, 250, 600, 1500, 4000, 6000, 30000].randomElement(using: &rng)!)
+            case .bool: try? request.set(i, bool: Bool.random(using: &rng))
+            case .string: try? request.set(i, string: ["fail", "pass", "NG", "RU", "US", "usd", "x@a.ru", "4111", "gmail.com", "a.XYZ", "prepaid", "5815"].randomElement(using: &rng)!)
+            case .ip: try? request.set(i, ip: VerdictVM.IPAddress("10.0.0.\(Int.random(in: 0...255, using: &rng))")!)
+            case .network: break
+            }
+        }
+        host.list = Int32.random(in: -1...1, using: &rng) == 1 ? 1 : 0
+        host.counter = Double(Int.random(in: 0...40, using: &rng))
+        host.counterStatus = Int.random(in: 0..<10, using: &rng) == 0 ? HostStatus.missing : HostStatus.value
+        host.model = Double.random(in: 0...1, using: &rng)
+        host.modelStatus = Int.random(in: 0..<10, using: &rng) == 0 ? HostStatus.error : HostStatus.value
+    }
+
+    func testFastAndTraceModesAgreeOnTheReferenceRuleset() throws {
+        let program = try referenceProgram()
+        let request = Request(program: program)
+        let host = ScriptedHost()
+        var rng = SystemRandomNumberGenerator()
+        var stopped = 0
+        for _ in 0..<2000 {
+            randomize(request, host, &rng)
+            let trace = VM.evaluate(request, host: host.host, mode: .trace)
+            let fast = VM.evaluate(request, host: host.host, mode: .fast)
+            if fast.stoppedEarly { stopped += 1 }
+            XCTAssertEqual(fast.action, trace.action)
+            XCTAssertEqual(fast.decidingRule, trace.decidingRule)
+            if !fast.stoppedEarly || fast.action == .none || fast.action == .challenge {
+                XCTAssertEqual(fast.score, trace.score)
+            }
+        }
+        XCTAssertGreaterThan(stopped, 100, "fast mode does stop early")
+    }
+
+    func testReferenceRulesetEvaluatesWithoutAllocating() throws {
+        let program = try referenceProgram()
+        let request = Request(program: program)
+        let host = ScriptedHost()
+        let h = host.host
+        var rng = SystemRandomNumberGenerator()
+        // Pre-drawn inputs so that the measured loop only sets fields and evaluates.
+        let amounts: [Double] = (0..<64).map { _ in Double.random(in: 0...30000, using: &rng) }
+        let country = program.fieldIndex(named: "card.country")!, amount = program.fieldIndex(named: "amount_usd")!
+        let domain = program.fieldIndex(named: "email_domain")!
+        let codes: [StaticString] = ["US", "NG", "RU", "DE"]
+        func run(_ i: Int) {
+            request.reset()
+            try? request.set(amount, double: amounts[i % 64])
+            let code = codes[i % 4]
+            try? request.set(country, utf8: UnsafeRawBufferPointer(start: code.utf8Start, count: code.utf8CodeUnitCount))
+            try? request.set(domain, utf8: UnsafeRawBufferPointer(start: code.utf8Start, count: code.utf8CodeUnitCount))
+            host.counter = Double(i % 30)
+            _ = VM.evaluate(request, host: h, mode: i % 2 == 0 ? .trace : .fast)
+        }
+        for i in 0..<200 { run(i) }
+        vd_malloc_counter_start()
+        for i in 0..<2000 { run(i) }
+        XCTAssertEqual(vd_malloc_counter_stop(), 0)
+        withExtendedLifetime(host) {}
+    }
+}
