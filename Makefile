@@ -96,3 +96,10 @@ conformance: deps
 # evaluator (CI runs 10,000 in `make test`). VERDICT_DIFFERENTIAL_SEEDS=1,2 reruns given seeds.
 differential: deps
 	VERDICT_DIFFERENTIAL_PROGRAMS=$${VERDICT_DIFFERENTIAL_PROGRAMS:-100000} $(SWIFT) test --filter vmAgreesWithReferenceOnRandomPrograms
+
+# --- Engine (Sources/Verdict, docs/engine.md) ---
+.PHONY: bench-engine
+# The full pipeline per event (typed setters, LMDB lists, counters, models, rules, counter
+# updates) on the first 20,000 reference events, fast and trace mode, and the JSON path. Release.
+bench-engine: release workload
+	.build/release/verdict bench-engine --workload $(WORKLOAD)

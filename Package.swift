@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM", "CMallocCounter"]),
         .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),
         .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore"]),
+        .testTarget(name: "VerdictTests", dependencies: ["Verdict", "VerdictStore", "VerdictVM"]),
         // CEL conformance runner and the VM-vs-reference differential test (issue 3).
         .testTarget(name: "VerdictConformanceTests", dependencies: ["VerdictLanguage", "VerdictCompiler", "VerdictVM", "VerdictReference"]),
     ],

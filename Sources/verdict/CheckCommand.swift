@@ -4,6 +4,7 @@
 // warnings with --warnings-as-errors).
 import ArgumentParser
 import Foundation
+import Verdict
 import VerdictLanguage
 
 struct CheckCommand: ParsableCommand {
@@ -44,7 +45,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = CheckOptions(modelCatalog: ModelFileCatalog(), modelRoots: modelRoots + CheckCommand.defaultModelRoots())
+        let options = CheckOptions(modelCatalog: ModelLibrary(), modelRoots: modelRoots + CheckCommand.defaultModelRoots())
         let result = Frontend.load(paths: paths, options: options)
         let renderer = DiagnosticRenderer(sources: result.sources)
         if json {

@@ -18,6 +18,8 @@ struct VerdictCommand: ParsableCommand {
             CompileCommand.self,
             BenchCommand.self,
             ExprCommand.self,
+            EvalCommand.self,
+            BenchEngineCommand.self,
         ]
     )
 }
