@@ -28,19 +28,20 @@ EOF
 run check "$tmp/typo.rules" || true
 
 step "3. Models: the reference XGBoost and LightGBM models, bit-exact with the libraries"
-run model inspect "$workload/models/fraud_gbdt.json" | head -n 12
+run model inspect "$workload/models/fraud_gbdt.json" | head -n 12 || true
 head -n 6 "$workload/features.csv" > "$tmp/rows.csv"
 run model predict "$workload/models/fraud_gbdt.json" --csv "$tmp/rows.csv"
 echo "(expected_scores.csv, same events, as written by xgboost/lightgbm in Python:)"
 head -n 6 "$workload/expected_scores.csv"
 
 step "4. Lists: the reference blocklists imported into LMDB, then looked up"
-for list in blocked_emails:string-ci blocked_networks:ip risky_bins:prefix; do
+for list in blocked_emails:string-ci blocked_cards:string blocked_networks:ip risky_bins:prefix \
+            disposable_domains:string-ci vip_customers:string trusted_customers:string; do
   name=${list%%:*} kind=${list#*:}
-  run list create --dir "$tmp/lists" "$name" "$kind"
+  "$bin" list create --dir "$tmp/lists" "$name" "$kind"
   run list import --dir "$tmp/lists" "$name" "$workload/lists/$name.txt"
 done
-run list count --dir "$tmp/lists" blocked_networks
+run list show --dir "$tmp/lists"
 net=$(grep / "$workload/lists/blocked_networks.txt" | head -n 1)
 run list check --dir "$tmp/lists" blocked_networks "${net%/*}" || true
 run list check --dir "$tmp/lists" blocked_networks 192.0.2.1 || true
@@ -50,8 +51,34 @@ run counters create "$tmp/velocity.counters" --rules Rules/reference/reference.r
 run counters add "$tmp/velocity.counters" card_0001 --counter attempts_per_card --at 1790812800
 run counters add "$tmp/velocity.counters" card_0001 --counter attempts_per_card --at 1790812860
 run counters get "$tmp/velocity.counters" card_0001 --group card.fingerprint --at 1790812900
-run counters inspect "$tmp/velocity.counters"
 
-step "6. Benchmarks on the reference workload (release build, peers measured in the same run)"
+step "6. Compile the reference ruleset to verified bytecode and read it back"
+run compile Rules/reference -o "$tmp/reference.vbc"
+run disasm "$tmp/reference.vbc" | head -n 40 || true   # head closes the pipe early
+echo "..."
+
+step "7. Quick expression checks, CEL semantics (values, missing, errors)"
+run expr '1 + 2 * 3'
+run expr '9223372036854775807 + 1' || true
+run expr '"Card-Testing".startsWith("Card") && 2 < 2.5 && !(3 in [1, 2])'
+run expr '10 / 0 > 1 || true'
+
+step "8. End to end: the first reference events through rules, lists, counters and models"
+head -n 2000 "$workload/events.ndjson" > "$tmp/events.ndjson"
+"$bin" eval Rules/reference --lists "$tmp/lists" --counters "$tmp/eval.counters" \
+  --events "$tmp/events.ndjson" --json > "$tmp/verdicts.ndjson"
+echo "2000 events evaluated; verdicts by action:"
+grep -o '"action":"[a-z]*"' "$tmp/verdicts.ndjson" | sort | uniq -c
+echo "the first blocked event, explained (--trace):"
+n=$(grep -n '"action":"block"' "$tmp/verdicts.ndjson" | head -n 1 | cut -d: -f1)
+sed -n "${n}p" "$tmp/events.ndjson" | run eval Rules/reference --lists "$tmp/lists" \
+  --counters "$tmp/explain.counters" --trace --no-record
+
+step "9. Speed (release build, one thread; peers measured in the same run)"
+run bench-frontend
 run list bench --workload "$workload"
-run counters bench --workload "$workload" --no-redis
+run counters bench --workload "$workload" --no-redis --events 50000
+run bench-engine --workload "$workload" --events 20000
+echo
+echo "Peer comparisons that build C/Lua/LuaJIT/TL2cgen harnesses and start Redis:"
+echo "  make bench-rules bench-models bench-lists bench-counters"
