@@ -26,7 +26,8 @@ for t in "${targets[@]}"; do
   fi
   if [ "$seconds" = 0 ]; then
     if compgen -G "Seeds/$t/*" >/dev/null; then
-      echo "replayed $("$bin/$t" Seeds/"$t"/* 2>&1 | grep -c '^Executed') seed inputs"
+      replayed=$("$bin/$t" Seeds/"$t"/* 2>&1 | grep -c '^Executed')   # fails the script on a crash
+      echo "replayed $replayed seed inputs"
     fi
     continue
   fi
