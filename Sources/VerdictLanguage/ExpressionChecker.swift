@@ -350,7 +350,7 @@ extension Checker {
             guard validateCountry(text, at: literal.range) else { return .error }
             return record(literal, .country)
         case .stringCaseInsensitive:
-            constants[literal.id] = .string(text.lowercased())
+            constants[literal.id] = .string(text.asciiLowercased)
             return .string
         default:
             return nil
@@ -525,7 +525,7 @@ extension Checker {
         if failed { record(right, .error); return record(expr, .error) }
         let comparison = kind ?? comparisonKind(l, l) ?? .string
         if comparison == .stringCaseInsensitive {
-            values = values.map { if case .string(let s) = $0 { return .string(s.lowercased()) } else { return $0 } }
+            values = values.map { if case .string(let s) = $0 { return .string(s.asciiLowercased) } else { return $0 } }
             var unique = Set<ConstantValue>()
             values = values.filter { unique.insert($0).inserted }
         }

@@ -363,3 +363,19 @@ func allExpressions(_ ruleset: CheckedRuleset) -> [Expr] {
     }
     #expect(accepted > 50)
 }
+
+@Test func caseInsensitiveLiteralsFoldASCIIOnly() throws {
+    // `ci` folding is ASCII-only everywhere (docs/language.md, Decisions 4): the checker's folded
+    // literals must match what the VM and lists compare, so "É" stays "É".
+    let ruleset = try checkedClean("""
+        rule a: review if email_domain == "ÉCOLE.Fr"
+        rule b: review if email_domain in ["STRAßE.de", "straße.DE", "É"]
+        """)
+    guard case .binary(_, _, let literal) = ruleset.rules[0].condition.kind,
+          case .binary(.in, _, let set) = ruleset.rules[1].condition.kind else {
+        Issue.record("unexpected condition shapes")
+        return
+    }
+    #expect(ruleset.constant(of: literal.id) == .string("École.fr"))
+    #expect(ruleset.constantSet(of: set.id) == [.string("straße.de"), .string("É")])
+}
