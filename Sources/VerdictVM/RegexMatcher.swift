@@ -45,29 +45,32 @@ enum RegexMatcher {
     private static func add(_ start: Int, _ position: Int, _ length: Int, _ code: UnsafePointer<RegexInstruction>,
                             _ marks: UnsafeMutablePointer<UInt32>, _ stack: UnsafeMutablePointer<UInt32>, _ stamp: UInt32,
                             _ list: UnsafeMutablePointer<UInt32>, _ count: inout Int) -> Bool {
-        var top = 0
-        @inline(__always) func push(_ pc: UInt32) {
-            if marks[Int(pc)] != stamp { marks[Int(pc)] = stamp; stack[top] = pc; top += 1 }
-        }
-        push(UInt32(start))
+        // A state is marked when pushed, so it is pushed at most once per position.
+        var top = 1
+        marks[start] = stamp
+        stack[0] = UInt32(start)
         while top > 0 {
             top -= 1
             let pc = Int(stack[top])
             let ins = code[pc]
+            var first = UInt32.max, second = UInt32.max
             switch ins.operation {
             case RegexInstruction.Operation.match.rawValue:
                 return true
             case RegexInstruction.Operation.codePoints.rawValue:
                 list[count] = UInt32(pc); count += 1
             case RegexInstruction.Operation.split.rawValue:
-                push(ins.y); push(ins.x)
+                first = ins.x; second = ins.y
             case RegexInstruction.Operation.jump.rawValue:
-                push(ins.x)
+                first = ins.x
             case RegexInstruction.Operation.beginText.rawValue:
-                if position == 0 { push(UInt32(pc + 1)) }
+                if position == 0 { first = UInt32(pc + 1) }
             default:   // endText
-                if position == length { push(UInt32(pc + 1)) }
+                if position == length { first = UInt32(pc + 1) }
             }
+            // Push the preferred target last so it is explored first.
+            if second != UInt32.max && marks[Int(second)] != stamp { marks[Int(second)] = stamp; stack[top] = second; top += 1 }
+            if first != UInt32.max && marks[Int(first)] != stamp { marks[Int(first)] = stamp; stack[top] = first; top += 1 }
         }
         return false
     }
@@ -85,16 +88,15 @@ enum RegexMatcher {
     static func decode(_ p: UnsafePointer<UInt8>, _ available: Int) -> (UInt32, Int) {
         let b0 = UInt32(p[0])
         if b0 < 0x80 { return (b0, 1) }
-        func continuation(_ i: Int) -> UInt32? {
-            guard i < available, p[i] & 0xC0 == 0x80 else { return nil }
-            return UInt32(p[i] & 0x3F)
-        }
-        if b0 >= 0xC2 && b0 <= 0xDF, let b1 = continuation(1) { return ((b0 & 0x1F) << 6 | b1, 2) }
-        if b0 >= 0xE0 && b0 <= 0xEF, let b1 = continuation(1), let b2 = continuation(2) {
+        let b1 = available > 1 && p[1] & 0xC0 == 0x80 ? UInt32(p[1] & 0x3F) : UInt32.max
+        let b2 = available > 2 && p[2] & 0xC0 == 0x80 ? UInt32(p[2] & 0x3F) : UInt32.max
+        if b0 >= 0xC2 && b0 <= 0xDF && b1 != UInt32.max { return ((b0 & 0x1F) << 6 | b1, 2) }
+        if b0 >= 0xE0 && b0 <= 0xEF && b1 != UInt32.max && b2 != UInt32.max {
             let c = (b0 & 0x0F) << 12 | b1 << 6 | b2
-            if c >= 0x800 && !(0xD800...0xDFFF).contains(c) { return (c, 3) }
+            if c >= 0x800 && (c < 0xD800 || c > 0xDFFF) { return (c, 3) }
         }
-        if b0 >= 0xF0 && b0 <= 0xF4, let b1 = continuation(1), let b2 = continuation(2), let b3 = continuation(3) {
+        let b3 = available > 3 && p[3] & 0xC0 == 0x80 ? UInt32(p[3] & 0x3F) : UInt32.max
+        if b0 >= 0xF0 && b0 <= 0xF4 && b1 != UInt32.max && b2 != UInt32.max && b3 != UInt32.max {
             let c = (b0 & 0x07) << 18 | b1 << 12 | b2 << 6 | b3
             if c >= 0x10000 && c <= 0x10FFFF { return (c, 4) }
         }
