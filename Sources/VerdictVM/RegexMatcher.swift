@@ -19,6 +19,7 @@ enum RegexMatcher {
         var stamp: UInt32 = 1
         var currentCount = 0, nextCount = 0
 
+        let anchored = code[0].operation == RegexInstruction.Operation.beginText.rawValue
         if add(0, 0, length, code, marks, stack, stamp, current, &currentCount) { return true }
         var position = 0
         while position < length {
@@ -31,7 +32,13 @@ enum RegexMatcher {
                 let ins = code[pc]
                 if contains(ranges + Int(ins.x), Int(ins.y), c), add(pc + 1, after, length, code, marks, stack, stamp, next, &nextCount) { return true }
             }
-            if add(0, after, length, code, marks, stack, stamp, next, &nextCount) { return true }   // a match may start at any position
+            // A match may start at any position, except in a pattern anchored by a leading `^`,
+            // which is over once its threads die.
+            if anchored {
+                if nextCount == 0 { return false }
+            } else if add(0, after, length, code, marks, stack, stamp, next, &nextCount) {
+                return true
+            }
             swap(&current, &next)
             currentCount = nextCount
             position = after
