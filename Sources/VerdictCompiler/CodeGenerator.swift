@@ -467,6 +467,13 @@ struct CodeGenerator {
         case .endsWith: b.emit(.endsWith, a: t, b: value(args[0]), c: value(args[1]), flags: ci)
         case .contains: b.emit(.contains, a: t, b: value(args[0]), c: value(args[1]), flags: ci)
         case .like: b.emit(.like, a: t, b: value(args[0]), c: value(args[1]), flags: ci)
+        case .matches:
+            // Lowering only emits `matches` for a pattern that compiles, as a string constant.
+            guard case .string(let pattern)? = args[1].constantValue, let regex = try? RegexCompiler.compile(pattern) else {
+                b.emit(.loadK, a: t, b: b.constant(.error(.badOperand)))
+                return
+            }
+            b.emit(.matches, a: t, b: value(args[0]), c: b.addRegex(regex))
         case .has: b.emit(.has, a: t, b: value(args[0]))
         case .isMissing: b.emit(.isMissing, a: t, b: value(args[0]))
         case .bucket: b.emit(.bucket, a: t, b: value(args[0]), c: value(args[1]))

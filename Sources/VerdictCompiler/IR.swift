@@ -75,6 +75,8 @@ public enum IRBinaryOperator: String, Sendable {
 /// Built-in functions (LANGUAGE.md §3).
 public enum IRFunction: String, Sendable {
     case size, lower, upper, startsWith, endsWith, contains, like, domain
+    /// `matches(s, pattern)`: the second argument is the pattern as a string constant.
+    case matches
     case int, double, string, abs, min, max, has, isMissing, bucket, cidr
 }
 

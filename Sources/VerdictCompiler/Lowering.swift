@@ -247,7 +247,9 @@ struct Lowering {
         case .contains(let c): return node(.call(.contains, ci(c)))
         case .startsWith(let c): return node(.call(.startsWith, ci(c)))
         case .endsWith(let c): return node(.call(.endsWith, ci(c)))
-        case .matches: throw fail("`matches` (regular expressions)")
+        case .matches(let pattern):
+            guard (try? RegexCompiler.compile(pattern)) != nil else { throw fail("this regex") }
+            return node(.call(.matches, [args[0], IRExpr(.constant(.string(pattern)), .string)]))
         case .lower: return node(.call(.lower, args))
         case .upper: return node(.call(.upper, args))
         case .domain: return node(.call(.domain, args))

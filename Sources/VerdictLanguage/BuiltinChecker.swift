@@ -162,9 +162,10 @@ extension Checker {
             return record(expr, .error)
         }
         do {
-            _ = try Regex(text)
+            _ = try RegexParser.parse(text)
         } catch {
-            self.error(.invalidRegex, "regex does not compile: \(error)", at: pattern.range)
+            self.error(.invalidRegex, "invalid regex: \(error)", at: pattern.range,
+                       hint: "supported: the RE2 subset of docs/language.md (no backreferences or lookaround)")
             return record(expr, .error)
         }
         return record(expr, .bool, .builtin(.matches(pattern: text)))

@@ -137,8 +137,8 @@ public enum BuiltinOverload: Sendable, Hashable {
     case contains(caseInsensitive: Bool)
     case startsWith(caseInsensitive: Bool)
     case endsWith(caseInsensitive: Bool)
-    /// `s.matches(re)` / `matches(s, re)`: unanchored regex search; the pattern is a literal known
-    /// to compile with Swift `Regex` and at most 1 KiB.
+    /// `s.matches(re)` / `matches(s, re)`: unanchored regex search; the pattern is a literal that
+    /// `RegexParser` accepts, at most 1 KiB.
     case matches(pattern: String)
     case lower, upper
     /// `domain(email)`: the text after the last `@`, lower-cased (missing when there is no `@`).

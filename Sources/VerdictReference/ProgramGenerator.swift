@@ -39,7 +39,8 @@ public struct GeneratedRequest: Sendable {
 /// turned off to keep a known bug from drowning a run (the differential test and FuzzDifferential
 /// use the defaults).
 public struct GeneratorOptions: Sendable {
-    /// `s.matches(re)` conditions (the compiler does not implement `matches` yet).
+    /// `s.matches(re)` conditions (off by default so the programs of existing seeds stay the same;
+    /// RegexDifferentialTests turns it on).
     public var regex = false
     /// `-0.0` literals and double negation.
     public var signedZeros = true
@@ -335,7 +336,7 @@ public struct ProgramGenerator {
                 ? "(\(anyText(depth: d)) LIKE \(quoted(pattern)))"
                 : "(\(anyText(depth: d)) INCLUDES \(anyText(depth: d)))"
         default:
-            return "\(anyText(depth: d)).matches(\(quoted(random.pick(["^a", "b+", "[0-9]{2,}", "^$", "é|É"]))))"
+            return "\(anyText(depth: d)).matches(\(quoted(random.pick(["^a", "b+", "[0-9]{2,}", "^$", "é|É", "(?i)^[a-z]+[0-9]{2,4}$", "a.c|x*y?z", "[^@]+@[^.]+[.]com$", "(ab|a)(c|bcd)$"]))))"
         }
     }
 

@@ -184,11 +184,11 @@ enum ReferenceSemantics {
         return j == p.count
     }
 
-    /// `s.matches(re)`: unanchored search with Swift `Regex` (the syntax the checker validates)
-    /// over Unicode scalars, CEL's code-point semantics.
+    /// `s.matches(re)`: RE2's unanchored search over code points, by the independent backtracking
+    /// matcher of ReferenceRegex.swift.
     static func matches(_ s: String, pattern: String) -> ReferenceResult {
-        guard let regex = try? Regex(pattern) else { return .error(.conversion) }
-        return .value(.bool(s.firstMatch(of: regex.matchingSemantics(.unicodeScalar)) != nil))
+        guard let found = ReferenceRegex.search(pattern, in: s) else { return .error(.conversion) }
+        return .value(.bool(found))
     }
 
     /// `domain(email)`: text after the last `@`, lower-cased; missing without `@`.

@@ -29,7 +29,7 @@ public enum BytecodeError: Error, Equatable, CustomStringConvertible {
 /// Encoding and decoding of `.vbc` files.
 public enum BytecodeFormat {
     public static let magic: [UInt8] = Array("VRDC".utf8)
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
     static let headerSize = 24
 
     /// Encodes a program.
@@ -69,6 +69,12 @@ public enum BytecodeFormat {
             w.string(m.name)
             w.count(m.features.count); for f in m.features { w.string(f) }
             w.count(m.arguments.count); for a in m.arguments { w.u16(a) }
+        }
+        w.count(p.regexes.count)
+        for x in p.regexes {
+            w.string(x.pattern)
+            w.count(x.instructions.count); for i in x.instructions { w.u8(i.operation); w.u32(i.x); w.u32(i.y) }
+            w.count(x.ranges.count); for r in x.ranges { w.u32(r.low); w.u32(r.high) }
         }
         w.count(p.precedence.count)
         for a in p.precedence { w.u8(a.rawValue) }
@@ -166,6 +172,15 @@ public enum BytecodeFormat {
             var arguments: [UInt16] = []
             for _ in 0..<(try r.count(minimumSize: 2)) { arguments.append(try r.u16()) }
             p.models.append(ModelInfo(name: name, features: features, arguments: arguments))
+        }
+        for _ in 0..<(try r.count(minimumSize: 12)) {
+            let pattern = try r.string()
+            var instructions: [RegexInstruction] = [], ranges: [RegexRange] = []
+            for _ in 0..<(try r.count(minimumSize: 9)) {
+                instructions.append(RegexInstruction(rawOperation: try r.u8(), x: try r.u32(), y: try r.u32()))
+            }
+            for _ in 0..<(try r.count(minimumSize: 8)) { ranges.append(RegexRange(try r.u32(), try r.u32())) }
+            p.regexes.append(RegexProgram(instructions: instructions, ranges: ranges, pattern: pattern))
         }
         p.precedence = []
         for _ in 0..<(try r.count(minimumSize: 1)) { p.precedence.append(try r.action()) }

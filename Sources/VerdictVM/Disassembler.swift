@@ -54,6 +54,7 @@ public enum Disassembler {
                     operands.append("\(p.counters[Int(p.counterReads[v].counter)].name)(\(p.counterReads[v].windowSeconds)s)")
                 } else { operands.append("counter read #\(v)") }
             case .model: operands.append(v < p.models.count ? "model \(p.models[v].name)" : "model #\(v)")
+            case .regex: operands.append(v < p.regexes.count ? "regex \(Value.string(p.regexes[v].pattern))" : "regex #\(v)")
             case .action: operands.append(VerdictAction(rawValue: UInt8(truncatingIfNeeded: v))?.description ?? "action #\(v)")
             }
         }
@@ -100,6 +101,7 @@ public enum Disassembler {
         case .list: return "list"
         case .counterRead: return "counter"
         case .model: return "model"
+        case .regex: return "regex"
         case .action: return "action"
         }
     }

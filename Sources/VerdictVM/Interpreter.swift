@@ -299,6 +299,16 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .endsWith: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.hasSuffix)
         case .contains: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.contains)
         case .like: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.like)
+        case .matches:
+            let x = r[b]
+            if x.tag == Tag.string {
+                let regex = ctx.pointee.regexes[Int(c)]
+                r[a] = .bool(RegexMatcher.matches(code: ctx.pointee.regexCode + Int(regex.codeStart), count: Int(regex.count),
+                                                  ranges: ctx.pointee.regexRanges + Int(regex.rangeStart),
+                                                  text: base + x.offset, length: Int(x.length), scratch: ctx.pointee.regexScratch))
+            } else {
+                r[a] = propagate(x)
+            }
         case .domain:
             r[a] = StringBuilder.domain(ctx, r[b])
             base = UnsafePointer(ctx.pointee.arena)

@@ -23,6 +23,8 @@ public enum Operand: Sendable, Equatable {
     case jump
     /// Index into the program's rules, constant sets, lists, counter reads or models.
     case rule, set, list, counterRead, model
+    /// Index into the program's compiled regexes.
+    case regex
     /// An action code (`VerdictAction.rawValue` of allow/block/review/challenge).
     case action
 }
@@ -85,6 +87,8 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case absI, absD, minI, maxI, minD, maxD, bucket
     // sets, ip networks, and the host (lists, counters, models)
     case inSet, cidr, list, counter, model
+    // regular expressions (appended: raw values above are unchanged)
+    case matches
 
     /// The opcode's row of the table.
     public var info: OpcodeInfo {
@@ -225,6 +229,7 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .list: return OpcodeInfo("list", .write(.bool), .read(nil), .list, "R[A] := R[B] in host list C")
         case .counter: return OpcodeInfo("counter", .write(nil), .read(nil), .counterRead, "if R[A] not computed: R[A] := host counter read C keyed by R[B]")
         case .model: return OpcodeInfo("model", .write(.double), .model, .none, "R[A], R[A+1] := host model B's probability and margin over its feature registers")
+        case .matches: return OpcodeInfo("matches", .write(.bool), .read(.string), .regex, "R[A] := regex C matches somewhere in R[B] (RE2 semantics, Pike VM: linear time)")
         }
     }
 }

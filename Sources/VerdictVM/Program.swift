@@ -125,6 +125,8 @@ public struct ProgramContents: Equatable, Sendable {
     public var counters: [CounterInfo] = []
     public var counterReads: [CounterReadInfo] = []
     public var models: [ModelInfo] = []
+    /// Compiled patterns of `matches` (operand C of the opcode).
+    public var regexes: [RegexProgram] = []
     /// Decision order among allow/block/review (default allow > block > review).
     public var precedence: [VerdictAction] = [.allow, .block, .review]
     public var thresholds: [ThresholdInfo] = []

@@ -125,6 +125,13 @@ public struct ProgramBuilder {
     }
 
     /// A constant set of `elements` (their constants are added).
+    /// Adds a compiled regex (deduplicated by program) and returns its index for `matches`.
+    public mutating func addRegex(_ regex: RegexProgram) -> UInt16 {
+        if let i = contents.regexes.firstIndex(of: regex) { return UInt16(i) }
+        contents.regexes.append(regex)
+        return UInt16(truncatingIfNeeded: contents.regexes.count - 1)
+    }
+
     public mutating func addSet(_ elements: [Value], type: ValueType, caseInsensitive: Bool = false) -> UInt16 {
         let indices = elements.map { constant($0) }
         contents.sets.append(ConstantSetInfo(elementType: type, caseInsensitive: caseInsensitive, elements: indices))

@@ -1,6 +1,6 @@
 // The flat, pointer-addressed form of a verified program that the interpreter reads: code,
 // constants, per-rule runtime records, the precomputed hash tables of constant sets, counter-read
-// and model specs. Built once per program (after verification) and freed with it; nothing in it
+// and model specs, the regex programs laid end to end. Built once per program (after verification) and freed with it; nothing in it
 // is reference counted, so the interpreter loop touches no ARC-managed memory.
 
 /// Per-rule data the `fire` opcodes need (16 bytes).
@@ -45,6 +45,14 @@ public struct CounterReadRuntime {
     var windowSeconds: Int64
 }
 
+/// Where one regex program lies in `ProgramImage.regexCode` / `regexRanges`.
+@frozen
+public struct RegexRuntime {
+    var codeStart: Int32
+    var count: Int32
+    var rangeStart: Int32
+}
+
 @frozen
 public struct ModelRuntime {
     var argumentStart: Int32
@@ -63,6 +71,11 @@ final class ProgramImage {
     let counterReads: UnsafeMutablePointer<CounterReadRuntime>
     let models: UnsafeMutablePointer<ModelRuntime>
     let modelArguments: UnsafeMutablePointer<UInt16>
+    let regexes: UnsafeMutablePointer<RegexRuntime>
+    let regexCode: UnsafeMutablePointer<RegexInstruction>
+    let regexRanges: UnsafeMutablePointer<RegexRange>
+    /// Instructions of the largest regex (sizes the request's matcher scratch).
+    let maxRegexInstructions: Int
     let precedence: UnsafeMutablePointer<VerdictAction>
     let precedenceCount: Int
     let thresholds: UnsafeMutablePointer<ThresholdInfo>
@@ -130,6 +143,15 @@ final class ProgramImage {
             return ModelRuntime(argumentStart: Int32(arguments.count), argumentCount: Int32(m.arguments.count))
         })
         modelArguments = copy(arguments)
+        var regexCodeAll: [RegexInstruction] = [], regexRangesAll: [RegexRange] = []
+        regexes = copy(p.regexes.map { r in
+            defer { regexCodeAll += r.instructions; regexRangesAll += r.ranges }
+            return RegexRuntime(codeStart: Int32(regexCodeAll.count), count: Int32(r.instructions.count),
+                                rangeStart: Int32(regexRangesAll.count))
+        })
+        regexCode = copy(regexCodeAll)
+        regexRanges = copy(regexRangesAll)
+        maxRegexInstructions = p.regexes.map(\.instructions.count).max() ?? 0
         precedence = copy(p.precedence)
         precedenceCount = p.precedence.count
         thresholds = copy(p.thresholds)
@@ -141,6 +163,7 @@ final class ProgramImage {
         allocations = [UnsafeMutableRawPointer(code), UnsafeMutableRawPointer(constants), UnsafeMutableRawPointer(constantBytes),
                        UnsafeMutableRawPointer(rules), UnsafeMutableRawPointer(setHeaders), UnsafeMutableRawPointer(setEntries),
                        UnsafeMutableRawPointer(counterReads), UnsafeMutableRawPointer(models), UnsafeMutableRawPointer(modelArguments),
+                       UnsafeMutableRawPointer(regexes), UnsafeMutableRawPointer(regexCode), UnsafeMutableRawPointer(regexRanges),
                        UnsafeMutableRawPointer(precedence), UnsafeMutableRawPointer(thresholds)]
     }
 

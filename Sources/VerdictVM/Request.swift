@@ -1,6 +1,7 @@
 // The reusable per-thread request: the register file (request fields first), the byte arena for
 // strings (whose prefix is the program's constant bytes, so constants and request strings share
-// one address space), the per-rule outcome bitsets and the model feature buffer. Fields are set by
+// one address space), the per-rule outcome bitsets, the model feature buffer and the regex
+// matcher's scratch. Fields are set by
 // index (resolved once by name, like SQLite's bind parameters) through typed setters. All memory
 // is allocated when the request is created; later evaluations allocate only if a string outgrows
 // the arena (after warm-up: never).
@@ -49,6 +50,11 @@ struct EvalContext {
     var models: UnsafePointer<ModelRuntime>
     var modelArguments: UnsafePointer<UInt16>
     var maxFeatures: Int
+    var regexes: UnsafePointer<RegexRuntime>
+    var regexCode: UnsafePointer<RegexInstruction>
+    var regexRanges: UnsafePointer<RegexRange>
+    /// The regex matcher's thread lists and marks (`RegexMatcher.scratchWords` of the largest regex).
+    var regexScratch: UnsafeMutablePointer<UInt32>
     var lazyStart: Int
     var lazyEnd: Int
     var wordCount: Int
@@ -85,6 +91,7 @@ public final class Request {
         best.initialize(repeating: -1, count: 5)
         let features = UnsafeMutablePointer<Double>.allocate(capacity: image.maxFeatures + 2)
         features.initialize(repeating: 0, count: image.maxFeatures + 2)
+        let regexScratch = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, RegexMatcher.scratchWords(image.maxRegexInstructions)))
         context = .allocate(capacity: 1)
         context.initialize(to: EvalContext(
             registers: registers, arena: arena, arenaLength: image.constantByteCount, arenaCapacity: capacity,
@@ -94,6 +101,7 @@ public final class Request {
             code: image.code, constants: image.constants, rules: image.rules, setHeaders: image.setHeaders,
             setEntries: image.setEntries, counterReads: image.counterReads, models: image.models,
             modelArguments: image.modelArguments, maxFeatures: image.maxFeatures,
+            regexes: image.regexes, regexCode: image.regexCode, regexRanges: image.regexRanges, regexScratch: regexScratch,
             lazyStart: image.lazyRegisters.lowerBound, lazyEnd: image.lazyRegisters.upperBound, wordCount: wordCount,
             precedence: image.precedence, precedenceCount: image.precedenceCount,
             thresholds: image.thresholds, thresholdCount: image.thresholdCount, host: .none))
@@ -106,6 +114,7 @@ public final class Request {
         c.fired.deallocate()
         c.best.deallocate()
         c.features.deallocate()
+        c.regexScratch.deallocate()
         context.deallocate()
     }
 

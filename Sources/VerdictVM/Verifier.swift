@@ -1,7 +1,7 @@
 // The bytecode verifier: a program runs only if every instruction's opcode and flags are known,
 // every operand is in range and of the type the opcode table demands, every jump goes forward to
 // an existing instruction, the code ends in `halt`, and every side table (constants, sets, rules,
-// lists, counters, models, thresholds) is well formed. Forward-only jumps to a final `halt` make
+// lists, counters, models, regex programs, thresholds) is well formed. Forward-only jumps to a final `halt` make
 // evaluation terminate in at most `code.count` steps.
 
 /// Why a program was rejected.
@@ -68,6 +68,10 @@ enum Verifier {
                 }
             }
         }
+        guard p.regexes.count <= 65536 else { throw VerificationError("\(p.regexes.count) regexes (at most 65536)") }
+        for (i, regex) in p.regexes.enumerated() {
+            if let problem = regex.problem() { throw VerificationError("regex \(i): \(problem)") }
+        }
         guard Set(p.precedence).count == p.precedence.count,
               p.precedence.allSatisfy({ $0 == .allow || $0 == .block || $0 == .review }) else {
             throw VerificationError("precedence must order distinct actions among allow, block, review")
@@ -130,6 +134,7 @@ enum Verifier {
             case .list: guard v < p.lists.count else { throw fail("list \(v) out of range") }
             case .counterRead: guard v < p.counterReads.count else { throw fail("counter read \(v) out of range") }
             case .model: guard v < p.models.count else { throw fail("model \(v) out of range") }
+            case .regex: guard v < p.regexes.count else { throw fail("regex \(v) out of range") }
             case .action: guard v >= 1 && v <= 4 else { throw fail("action \(v) out of range") }
             }
         }

@@ -102,10 +102,11 @@ final class RulesetCompilationTests: XCTestCase {
         XCTAssertEqual(request.outcome(ofRule: 5), .missing)
     }
 
-    func testRegexesAreReportedAsUnsupported() throws {
+    func testRegexesCompileToTheMatchesOpcode() throws {
         let result = Frontend.check(text: "schema {\n email string\n}\nrule r: review if email.matches(\"^a\")\n")
-        let ruleset = try XCTUnwrap(result.ruleset)
-        XCTAssertThrowsError(try Compiler.compile(ruleset)) { XCTAssertTrue("\($0)".contains("matches"), "\($0)") }
+        let program = try Compiler.compile(try XCTUnwrap(result.ruleset))
+        XCTAssertTrue(program.contents.code.contains { $0.opcode == Opcode.matches.rawValue })
+        XCTAssertEqual(program.contents.regexes.map(\.pattern), ["^a"])
     }
 
     /// Random requests for the reference ruleset: every field missing or set, host answers random.

@@ -119,11 +119,8 @@ enum ConformanceSkipList {
     /// owner and the bug, for every pipeline (`shared`) or only through the compiler and VM (`vm`).
     /// The runner fails if one of them starts passing (remove it then).
     static func knownFailures(pipeline: String) -> [String: String] {
-        var known: [String: String] = [:]
+        let known: [String: String] = [:]
         guard pipeline == "vm" else { return known }
-        for name in ["basic", "empty_target", "empty_arg", "empty_empty", "re_concat", "re_alt", "re_rep", "unicode", "unicode_smp"] {
-            known["string/matches/\(name)"] = "compiler (Lowering): `matches` (regular expressions) is not supported yet"
-        }
         return known
     }
 
