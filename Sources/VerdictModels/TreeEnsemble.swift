@@ -69,6 +69,8 @@ struct LaneGroup: Sendable {
     /// Every tree of the group has all leaves at least this deep, so that many steps are taken
     /// without checking for the end.
     var minDepth: Int32
+    /// The group's deepest leaf: when it equals `minDepth`, the walk needs no end check at all.
+    var maxDepth: Int32
 }
 
 /// A flattened ensemble with the decision semantics of `Rule`.
@@ -320,7 +322,8 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             for start in stride(from: 0, to: fastTrees.count, by: Self.laneCount) {
                 let members = fastTrees[start..<min(start + Self.laneCount, fastTrees.count)]
                 groups.append(LaneGroup(count: Int32(members.count), lanes: Int32(laneRoots.count),
-                                        minDepth: Int32(members.map { minDepths[$0] }.min() ?? 0)))
+                                        minDepth: Int32(members.map { minDepths[$0] }.min() ?? 0),
+                                        maxDepth: Int32(members.map { depths[$0] }.max() ?? 0)))
                 laneRoots += members.map { roots[$0] } + [Int32](repeating: 0, count: Self.laneCount - members.count)
                 laneTrees += members.map { Int32($0) } + [Int32](repeating: Int32(trees.count), count: Self.laneCount - members.count)
             }

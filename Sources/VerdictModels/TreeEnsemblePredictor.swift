@@ -200,7 +200,7 @@ extension TreeEnsemble {
             i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
         }
         // The ranks loaded for a step tell whether all eight lanes already sat on leaves.
-        while true {
+        while group.maxDepth > group.minDepth {
             let n0 = nodes[i0], n1 = nodes[i1], n2 = nodes[i2], n3 = nodes[i3]
             let n4 = nodes[i4], n5 = nodes[i5], n6 = nodes[i6], n7 = nodes[i7]
             if n0.rank | n1.rank | n2.rank | n3.rank | n4.rank | n5.rank | n6.rank | n7.rank == 0 { break }
