@@ -32,7 +32,7 @@ public struct ModelInfo: Sendable {
     public var maxDepth: Int
     /// The initial margin of each output (XGBoost base_score after its link; linear intercepts).
     public var baseMargins: [Double]
-    /// Trees evaluated with the full per-node rules instead of the lock-step fast path.
+    /// Trees evaluated with the full per-node rules instead of the lane-chain fast path.
     public var genericTreeCount: Int
     public var transform: OutputTransform
     /// LightGBM `average_output` (random forests): margins are the raw sum, as LightGBM's raw

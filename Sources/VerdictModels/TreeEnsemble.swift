@@ -8,20 +8,22 @@
 // goes left iff `code <= rank`. That is exact (goesLeft is monotone in the threshold, so the
 // comparison against the value and against the rank agree), folds every missing-value rule into
 // the per-row codes, and shrinks a node to 8 bytes (left child, code slot, rank), so a 300-tree
-// model fits in L2. Children are adjacent (`next = left + !goesLeft`), leaves are self-loops
-// (slot 0 holds code 0, a leaf's rank is 0) whose values sit in a parallel array. Fast trees are
-// walked eight at a time in lock-step, grouped by depth.
+// model fits in L2. Children are adjacent (`next = left + !goesLeft`). Fast trees are walked
+// eight at a time, either in lock-step groups (leaves loop on themselves; for trees of even depth)
+// or in eight lane chains (a leaf's slot holds a copy of the lane's next root, so no lane waits
+// for another; for leaf-wise trees of uneven depth). Leaf values sit in a parallel array.
 //
 // Trees with categorical splits, linear leaves or NaN thresholds keep full nodes (FlatNode) with
 // the library's per-node rules and are walked one at a time ("generic" trees).
 
 /// A node of a quantized (fast) tree.
 struct FastNode: Sendable {
-    /// Index of the left child (the right child is `left + 1`); a leaf's own index.
+    /// Index of the left child (the right child is `left + 1`). Node 0, the end of every lane
+    /// chain, points to itself.
     var left: Int32
-    /// The code slot compared; 0 on leaves.
+    /// The code slot compared; 0 (code 0, always left) on node 0.
     var slot: UInt16
-    /// 1 + the rank of the threshold among the feature's thresholds; 0 marks a leaf.
+    /// 1 + the rank of the threshold among the feature's thresholds; 0 on node 0.
     var rank: UInt16
 }
 
@@ -60,13 +62,15 @@ struct CategoricalSplit: Sendable {
 }
 
 /// Up to eight fast trees walked in lock-step (`count` trees, roots at `laneRoots[lanes...]`,
-/// padded to eight with the dummy leaf; tree ids at `laneTrees[lanes...]`).
+/// padded to eight with node 0; tree ids at `laneTrees[lanes...]`).
 struct LaneGroup: Sendable {
     var count: Int32
     var lanes: Int32
     /// Every tree of the group has all leaves at least this deep, so that many steps are taken
     /// without checking for the end.
     var minDepth: Int32
+    /// The group's deepest leaf: when it equals `minDepth`, the walk needs no end check at all.
+    var maxDepth: Int32
 }
 
 /// A flattened ensemble with the decision semantics of `Rule`.
@@ -85,10 +89,30 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     let roots: [Int32]
     let isFast: [Bool]
     let treeOutputs: [Int32]
-    /// Fast trees in groups of eight of similar depth (walk order; sums are still taken in tree order).
+    /// Tree id of each fast leaf, parallel to `fastNodes`; internal nodes and node 0 hold the spare
+    /// id `spareTree`, so the walk can store every step's node index without a branch. (A leaf's
+    /// node is a copy of the next root of its lane: see the lane chains in `init`.) 16 bits keep
+    /// the walk's working set (nodes and these ids) within L2.
+    let leafTrees: [UInt16]
+    /// The id stored for internal nodes: min(tree count, 0xFFFF); trees from 0xFFFF on are generic.
+    let spareTree: Int
+    /// Fast trees in tree order.
+    let fastTrees: [Int32]
+    /// How fast trees are walked. Lock-step groups (leaves loop on themselves, a group's lanes
+    /// wait for its longest path) suit trees whose paths are all about as long (XGBoost's
+    /// depth-wise trees); lane chains (a leaf's node is a copy of the lane's next root, no lane
+    /// waits but every step stores the index of the node it leaves) suit leaf-wise trees whose
+    /// paths vary (LightGBM). Chains are used when the fast trees' maximum depths add up to more
+    /// than 1.5 times their expected internal path lengths.
+    let chained: Bool
+    /// Lock-step: fast trees in groups of eight of similar depth (sums are still taken in tree order).
     let groups: [LaneGroup]
     let laneRoots: [Int32]
     let laneTrees: [Int32]
+    /// Chains: first root of each lane's chain of fast trees (0, the terminal node, for an empty lane).
+    let laneStarts: [Int32]
+    /// Chains: steps every row takes before the longest-working lane can be done, taken unchecked.
+    let uncheckedSteps: Int
     /// Generic trees, in tree order.
     let genericTrees: [Int32]
     /// Sorted distinct thresholds of feature f: `cuts[cutStart[f] ..< cutStart[f + 1]]`.
@@ -129,7 +153,9 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             guard tree.output >= 0, tree.output < outputCount else {
                 throw ModelError.invalidField(path, "output \(tree.output) outside 0..<\(outputCount)")
             }
-            let fast = tree.nodes.allSatisfy { node in
+            // A single-leaf tree has no split to merge its leaf into, and trees from 0xFFFF on have no
+            // 16-bit id (see leafTrees): both are walked as generic trees.
+            let fast = index < 0xFFFF && tree.nodes[0].split != nil && tree.nodes.allSatisfy { node in
                 guard node.linear == nil else { return false }
                 guard let split = node.split else { return true }
                 if case .numeric(_, let threshold, _, _) = split { return !threshold.isNaN }
@@ -173,8 +199,10 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             return cuts.withUnsafeBufferPointer { UInt16(1 + Rule.rank(0, $0.baseAddress! + start, end - start)) }
         }
 
-        // Node 0 of each array: a leaf of value 0 (pads lock-step groups).
+        // Node 0 of each array: a leaf of value 0 looping on itself (the end of every lane chain).
         var fastNodes = [FastNode(left: 0, slot: 0, rank: 0)], fastValues: [Value] = [0]
+        let spareTree = min(trees.count, 0xFFFF)
+        var leafTrees = [UInt16(spareTree)], fastLeaves = [[Int]](repeating: [], count: trees.count)
         var genericNodes = [FlatNode<Value>(threshold: 0, left: 0, slot: 0, flags: FlatNode<Value>.leaf)]
         var roots: [Int32] = [], outputs: [Int32] = [], minDepths: [Int] = []
         var categorical: [CategoricalSplit] = [], words: [UInt32] = []
@@ -191,8 +219,9 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
                 let start = fast ? fastNodes.count : genericNodes.count
                 guard start + count < Int(Int32.max) else { throw ModelError.unsupported(context, "too many nodes") }
                 if fast {
-                    fastNodes += [FastNode](repeating: fastNodes[0], count: count)
+                    fastNodes += (start..<start + count).map { FastNode(left: Int32($0), slot: 0, rank: 0) }
                     fastValues += [Value](repeating: 0, count: count)
+                    leafTrees += [UInt16](repeating: UInt16(spareTree), count: count)
                 } else {
                     genericNodes += [FlatNode<Value>](repeating: genericNodes[0], count: count)
                 }
@@ -206,8 +235,9 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
                 guard let split = node.split else {
                     minLeafDepth = min(minLeafDepth, level[index])
                     if fast {
-                        fastNodes[at] = FastNode(left: Int32(at), slot: 0, rank: 0)
                         fastValues[at] = Value(node.value)
+                        leafTrees[at] = UInt16(treeIndex)
+                        fastLeaves[treeIndex].append(at)
                         continue
                     }
                     var flags = FlatNode<Value>.leaf, slot: UInt16 = 0
@@ -256,22 +286,57 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             minDepths.append(minLeafDepth)
         }
 
-        // Lock-step groups: fast trees sorted by expected path length, so that the eight lanes of a
-        // group tend to finish at the same step (on the 300-tree LightGBM reference model this cuts
-        // lane steps per row by ~7% against file order; the longest path does worse). Summation
-        // order is unaffected: each tree's value is stored by tree id, summed in tree order.
+        // Fast trees by expected path length (leaf cover from the file).
         let fastTrees = (0..<trees.count).filter { isFast[$0] }.sorted { (expected[$0], $0) < (expected[$1], $1) }
+        let depthSum = fastTrees.reduce(0.0) { $0 + Double(depths[$1]) }
+        let internalSum = fastTrees.reduce(0.0) { $0 + max(expected[$1] - 1, 0) }
+        let chained = depthSum > 1.5 * internalSum
         var groups: [LaneGroup] = [], laneRoots: [Int32] = [], laneTrees: [Int32] = []
-        for start in stride(from: 0, to: fastTrees.count, by: Self.laneCount) {
-            let members = fastTrees[start..<min(start + Self.laneCount, fastTrees.count)]
-            groups.append(LaneGroup(count: Int32(members.count), lanes: Int32(laneRoots.count),
-                                    minDepth: Int32(members.map { minDepths[$0] }.min() ?? 0)))
-            laneRoots += members.map { roots[$0] } + [Int32](repeating: 0, count: Self.laneCount - members.count)
-            laneTrees += members.map { Int32($0) } + [Int32](repeating: Int32(trees.count), count: Self.laneCount - members.count)
+        var laneStarts = [Int32](repeating: 0, count: Self.laneCount), uncheckedSteps = 0
+        if chained {
+            // Lane chains: each of the eight lanes walks its fast trees one after the other. A leaf's
+            // slot holds a copy of the root of the lane's next tree (node 0 after the last tree): the
+            // step that leaves it both records the leaf reached and takes the next tree's first split,
+            // so a tree costs its path's internal nodes only. Trees are dealt longest expected path
+            // first to the least loaded lane, so the lanes finish together. Summation order is
+            // unaffected: each tree's value is stored by tree id and summed in tree order.
+            var lanes = [[Int]](repeating: [], count: Self.laneCount)
+            var load = [Double](repeating: 0, count: Self.laneCount), leastSteps = [Int](repeating: 1, count: Self.laneCount)
+            for tree in fastTrees.reversed() {
+                let lane = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
+                lanes[lane].append(tree)
+                load[lane] += expected[tree]
+                leastSteps[lane] += minDepths[tree]
+            }
+            for chain in lanes {
+                for (position, tree) in chain.enumerated() {
+                    let next = position + 1 < chain.count ? fastNodes[Int(roots[chain[position + 1]])] : fastNodes[0]
+                    for leaf in fastLeaves[tree] { fastNodes[leaf] = next }
+                }
+            }
+            laneStarts = lanes.map { $0.first.map { roots[$0] } ?? 0 }
+            uncheckedSteps = leastSteps.max() ?? 0
+        } else {
+            // Lock-step groups of trees of similar expected path length, so that the eight lanes of
+            // a group tend to finish at the same step. Leaves loop on themselves.
+            for start in stride(from: 0, to: fastTrees.count, by: Self.laneCount) {
+                let members = fastTrees[start..<min(start + Self.laneCount, fastTrees.count)]
+                groups.append(LaneGroup(count: Int32(members.count), lanes: Int32(laneRoots.count),
+                                        minDepth: Int32(members.map { minDepths[$0] }.min() ?? 0),
+                                        maxDepth: Int32(members.map { depths[$0] }.max() ?? 0)))
+                laneRoots += members.map { roots[$0] } + [Int32](repeating: 0, count: Self.laneCount - members.count)
+                laneTrees += members.map { Int32($0) } + [Int32](repeating: Int32(trees.count), count: Self.laneCount - members.count)
+            }
         }
+        self.chained = chained
         self.groups = groups
         self.laneRoots = laneRoots
         self.laneTrees = laneTrees
+        self.laneStarts = laneStarts
+        self.uncheckedSteps = uncheckedSteps
+        self.leafTrees = leafTrees
+        self.spareTree = spareTree
+        self.fastTrees = (0..<trees.count).filter { isFast[$0] }.map { Int32($0) }
         self.genericTrees = (0..<trees.count).filter { !isFast[$0] }.map { Int32($0) }
         self.fastNodes = fastNodes
         self.fastValues = fastValues

@@ -1,11 +1,11 @@
 // The hot path of tree prediction. A row becomes its codes (see TreeEnsemble.swift): one binary
 // search per feature over its sorted thresholds, then the missing-value variants. Fast trees are
-// walked eight at a time with a branch-free step (`next = left + (code > rank)`, a load, a compare
-// and an add) so that the eight dependent load chains overlap; generic trees are walked one at a
-// time with the full per-node rules. Each tree's value is stored by tree id, then added in tree
-// order into accumulators of the library's own precision: the library's sum, bit for bit. Scratch memory is on the
-// stack; nothing here allocates, locks or touches reference counts. This file holds the module's
-// unsafe pointer code.
+// walked eight at a time (lock-step groups or lane chains, see TreeEnsemble.swift) with a
+// branch-free step (`next = left + (code > rank)`: a load, a compare and an add) so that eight
+// dependent load chains overlap; generic trees are walked one at a time with the full per-node rules. Each tree's
+// value is stored by tree id, then added in tree order into accumulators of the library's own
+// precision: the library's sum, bit for bit. Scratch memory is on the stack; nothing here
+// allocates, locks or touches reference counts. This file holds the module's unsafe pointer code.
 
 extension TreeEnsemble {
     /// Writes the raw margins (one per output) for the row `features` (featureCount values, NaN =
@@ -17,15 +17,29 @@ extension TreeEnsemble {
                 let values = scratch.baseAddress!, codes = codeBuffer.baseAddress!
                 let sums = values + featureCount, results = sums + outputCount
                 encode(features, values, codes)
-                fastNodes.withUnsafeBufferPointer { nodes in
-                    fastValues.withUnsafeBufferPointer { leaves in
-                        laneRoots.withUnsafeBufferPointer { lanes in
-                            laneTrees.withUnsafeBufferPointer { ids in
-                                for group in groups {
-                                    walkLockStep(group, nodes.baseAddress!, leaves.baseAddress!, lanes.baseAddress! + Int(group.lanes),
-                                                 ids.baseAddress! + Int(group.lanes), codes, results)
+                if !chained {
+                    fastNodes.withUnsafeBufferPointer { nodes in
+                        fastValues.withUnsafeBufferPointer { leaves in
+                            laneRoots.withUnsafeBufferPointer { lanes in
+                                laneTrees.withUnsafeBufferPointer { ids in
+                                    for group in groups {
+                                        walkLockStep(group, nodes.baseAddress!, leaves.baseAddress!, lanes.baseAddress! + Int(group.lanes),
+                                                     ids.baseAddress! + Int(group.lanes), codes, results)
+                                    }
                                 }
                             }
+                        }
+                    }
+                } else {
+                    withUnsafeTemporaryAllocation(of: Int32.self, capacity: spareTree + 1) { reachedBuffer in
+                        let reached = reachedBuffer.baseAddress!
+                        fastNodes.withUnsafeBufferPointer { nodes in
+                            leafTrees.withUnsafeBufferPointer { trees in
+                                walkLanes(nodes.baseAddress!, trees.baseAddress!, codes, reached)
+                            }
+                        }
+                        fastValues.withUnsafeBufferPointer { leaves in
+                            for tree in fastTrees { results[Int(tree)] = leaves[Int(reached[Int(tree)])] }
                         }
                     }
                 }
@@ -53,8 +67,8 @@ extension TreeEnsemble {
                     while true {
                         visited += 1
                         if isFast[tree] {
+                            if Int(leafTrees[index]) != spareTree { break }
                             let node = fastNodes[index]
-                            if node.rank == 0 { break }
                             index = Int(node.left) + (codes[Int(node.slot)] > node.rank ? 1 : 0)
                         } else {
                             let node = genericNodes[index]
@@ -143,6 +157,31 @@ extension TreeEnsemble {
         return output
     }
 
+    /// The eight lane chains of fast trees, advanced together one split per step without
+    /// branching. Every step also stores the index of the node it leaves at that node's tree id
+    /// (the spare slot for internal nodes): a leaf's node is a copy of the lane's next root, so
+    /// leaving it records the leaf reached and takes the next tree's first split. The end of a
+    /// chain is node 0, which loops on itself; the loop ends when every lane sits there.
+    @inline(__always)
+    private func walkLanes(_ nodes: UnsafePointer<FastNode>, _ trees: UnsafePointer<UInt16>,
+                           _ codes: UnsafePointer<UInt16>, _ reached: UnsafeMutablePointer<Int32>) {
+        var i0 = Int(laneStarts[0]), i1 = Int(laneStarts[1]), i2 = Int(laneStarts[2]), i3 = Int(laneStarts[3])
+        var i4 = Int(laneStarts[4]), i5 = Int(laneStarts[5]), i6 = Int(laneStarts[6]), i7 = Int(laneStarts[7])
+        @inline(__always) func step(_ index: Int) -> Int {
+            let node = nodes[index]
+            reached[Int(trees[index])] = Int32(truncatingIfNeeded: index)
+            return Int(node.left) &+ (codes[Int(node.slot)] > node.rank ? 1 : 0)
+        }
+        for _ in 0..<uncheckedSteps {
+            i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
+            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
+        }
+        while i0 | i1 | i2 | i3 | i4 | i5 | i6 | i7 != 0 {
+            i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
+            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
+        }
+    }
+
     /// Up to eight fast trees in lock-step: every step advances each lane by one level without
     /// branching; leaves loop on themselves, so lanes that finish early wait. Each tree's leaf value
     /// is stored at `results[tree id]` (padding lanes write to the spare slot after the last tree).
@@ -161,7 +200,7 @@ extension TreeEnsemble {
             i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
         }
         // The ranks loaded for a step tell whether all eight lanes already sat on leaves.
-        while true {
+        while group.maxDepth > group.minDepth {
             let n0 = nodes[i0], n1 = nodes[i1], n2 = nodes[i2], n3 = nodes[i3]
             let n4 = nodes[i4], n5 = nodes[i5], n6 = nodes[i6], n7 = nodes[i7]
             if n0.rank | n1.rank | n2.rank | n3.rank | n4.rank | n5.rank | n6.rank | n7.rank == 0 { break }

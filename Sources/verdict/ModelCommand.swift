@@ -39,7 +39,7 @@ struct ModelCommand: ParsableCommand {
             print("outputs:     \(info.outputCount)")
             print("base margin: \(info.baseMargins.map { format($0, info.precision) }.joined(separator: ", "))")
             if info.kind != .linear || info.treeCount > 0 {
-                print("trees:       \(info.treeCount) (\(info.genericTreeCount) walked one at a time: categorical splits, linear leaves)")
+                print("trees:       \(info.treeCount) (\(info.genericTreeCount) walked one at a time: categorical splits, linear leaves, single leaves)")
                 print("nodes:       \(info.nodeCount)")
                 print("max depth:   \(info.maxDepth)")
             }
