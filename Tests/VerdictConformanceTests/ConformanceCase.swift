@@ -3,6 +3,7 @@
 // runner and the skip classification need is kept; anything else is recorded as `unsupported`
 // so that the classifier can name it.
 import Foundation
+import VerdictReference
 
 /// A value of `cel.expr.Value` (value.proto), as expected results and bindings spell them.
 enum CELValue: Equatable, CustomStringConvertible {
@@ -25,7 +26,7 @@ enum CELValue: Equatable, CustomStringConvertible {
         case .int(let v): return "\(v)"
         case .uint(let v): return "\(v)u"
         case .double(let v): return CELValue.format(v)
-        case .string(let s): return CELValue.quote(s)
+        case .string(let s): return ReferenceValue.celString(s)
         case .bytes(let b): return "b'" + b.map { String(format: "\\x%02x", $0) }.joined() + "'"
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
@@ -42,27 +43,6 @@ enum CELValue: Equatable, CustomStringConvertible {
         if v.isInfinite { return v < 0 ? "-inf" : "inf" }
         let text = "\(v)"
         return text.contains(".") || text.contains("e") ? text : text + ".0"
-    }
-
-    /// A string in CEL notation: double quotes, `\\ \" \n \r \t` and other controls escaped.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\x%02x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
