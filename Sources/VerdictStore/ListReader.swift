@@ -39,6 +39,11 @@ public final class ListReader {
     @exclusivity(unchecked) private var transaction: OpaquePointer?
     @exclusivity(unchecked) private var live = false
     @exclusivity(unchecked) private var transactionID = 0
+    /// Whether `transactionID` names the snapshot's content. LMDB reads the last txn id, then the
+    /// meta page `id & 1`; when a writer commits twice in between, the snapshot holds the newer
+    /// commit's content under the older id. Such a snapshot must not use or publish filters
+    /// tagged by id (it gets a private filter built from its own content instead).
+    @exclusivity(unchecked) private var transactionIDTrusted = true
     /// Incremented at each renew; cursors are renewed lazily when it changed.
     @exclusivity(unchecked) private var session: UInt64 = 0
     @exclusivity(unchecked) private var lists: [OpenList] = []
@@ -53,6 +58,9 @@ public final class ListReader {
         @exclusivity(unchecked) var filter: ListMembershipFilter?
         @exclusivity(unchecked) var cursor: OpaquePointer?
         @exclusivity(unchecked) var cursorSession: UInt64 = 0
+        /// A filter built from an untrusted snapshot's own content, valid for `privateSession` only.
+        @exclusivity(unchecked) var privateFilter: ListMembershipFilter?
+        @exclusivity(unchecked) var privateSession: UInt64 = 0
         init(name: String, kind: ListStoreKind, dbi: MDB_dbi) { self.name = name; self.kind = kind; self.dbi = dbi }
     }
 
@@ -90,6 +98,17 @@ public final class ListReader {
     public func renew() throws(ListStoreError) {
         if live { reset() }
         try environment.checkFork()
+        // A snapshot whose id does not name its content (see `transactionIDTrusted`) is retaken a
+        // few times: it can also be newer than the next snapshot LMDB hands out, and retaking it
+        // keeps the snapshots a reader sees in commit order.
+        for attempt in 0..<8 {
+            if attempt > 0 { reset() }
+            try beginSnapshot()
+            if transactionIDTrusted { return }
+        }
+    }
+
+    private func beginSnapshot() throws(ListStoreError) {
         while true {
             environment.enterRead()
             let rc: Int32
@@ -103,6 +122,12 @@ public final class ListReader {
         live = true
         session &+= 1
         transactionID = mdb_txn_id(transaction)
+        // The id is exact unless two commits landed while LMDB picked the meta page: if the newest
+        // commit now is at most id + 1, the meta page `id & 1` had not been rewritten (a commit
+        // writes its meta page before it publishes its id).
+        var info = MDB_envinfo()
+        mdb_env_info(environment.pointer, &info)
+        transactionIDTrusted = Int(info.me_last_txnid) <= transactionID + 1
     }
 
     /// Ends the snapshot (releases the reader slot's pin on old pages). Cheap; call it after
@@ -343,23 +368,37 @@ public final class ListReader {
     /// shared one if current, else a new one built from this snapshot (and shared if newer).
     @inline(__always)
     private func currentFilter(_ list: OpenList) throws(ListStoreError) -> ListMembershipFilter {
-        if let filter = list.filter, filter.transactionID == transactionID { return filter }
+        if transactionIDTrusted, let filter = list.filter, filter.transactionID == transactionID { return filter }
         return try refreshFilter(list)
     }
 
+    /// Builds a filter from the live snapshot's content.
+    private func buildFilter(_ list: OpenList, tag: Int) throws(ListStoreError) -> ListMembershipFilter {
+        var stat = MDB_stat()
+        try lmdbCheck(mdb_stat(transaction, list.dbi, &stat), "mdb_stat")
+        var failure: ListStoreError?
+        let built = ListMembershipFilter(transactionID: tag, expectedCount: stat.ms_entries, kind: list.kind) { insert in
+            do throws(ListStoreError) { try lmdbForEachPair(transaction!, list.dbi) { key, _ in insert(key) } } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return built
+    }
+
     private func refreshFilter(_ list: OpenList) throws(ListStoreError) -> ListMembershipFilter {
+        guard transactionIDTrusted else {
+            // Rare (a writer raced this renew): a filter of this snapshot alone, never shared.
+            if list.privateSession == session, let filter = list.privateFilter { return filter }
+            let built = try buildFilter(list, tag: -1)
+            list.privateFilter = built
+            list.privateSession = session
+            return built
+        }
         let id = transactionID
         if let shared = store.sharedFilters.withLock({ $0[list.name] }), shared.transactionID == id {
             list.filter = shared
             return shared
         }
-        var stat = MDB_stat()
-        try lmdbCheck(mdb_stat(transaction, list.dbi, &stat), "mdb_stat")
-        var failure: ListStoreError?
-        let built = ListMembershipFilter(transactionID: id, expectedCount: stat.ms_entries, kind: list.kind) { insert in
-            do throws(ListStoreError) { try lmdbForEachPair(transaction!, list.dbi) { key, _ in insert(key) } } catch { failure = error }
-        }
-        if let failure { throw failure }
+        let built = try buildFilter(list, tag: id)
         store.sharedFilters.withLock { table in
             if (table[list.name]?.transactionID ?? -1) < id { table[list.name] = built }
         }

@@ -64,15 +64,9 @@ func readersSeeWholeCommitsOfAWriterProcess() throws {
     writer.waitUntilExit()
     while threads.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.01) }
     #expect(writer.terminationStatus == 0)
-    // Known bug (open): under load, a reader's membership filter sometimes answers "absent" for an
-    // entry its LMDB snapshot holds (a raw mdb_get in the same snapshot finds it), so the filter
-    // was built from another snapshot than the transaction id it is tagged with. Suspected cause:
-    // mdb_txn_id is not a unique snapshot tag when a reader races a fast writer (LMDB picks the
-    // meta page after reading the txn id). Reported in the closing note; until fixed, a failure
-    // here is recorded as a known, intermittent issue so that CI stays meaningful.
-    withKnownIssue("membership filter tagged with the wrong snapshot under a fast writer", isIntermittent: true) {
-        #expect(failures.withLock { $0 } == [])
-    }
+    // This check found a real bug: a filter tagged with an LMDB txn id that did not name the
+    // snapshot's content (ListReader.transactionIDTrusted explains the race and the fix).
+    #expect(failures.withLock { $0 } == [])
     #expect(snapshots.withLock { $0 } > 100)
     let r = s.makeReader()
     let last = try checkChurnSnapshot(r, names: try r.handle("names"), nets: try r.handle("nets"), progress: try r.handle("progress"))
