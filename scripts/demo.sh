@@ -42,7 +42,7 @@ for list in blocked_emails:string-ci blocked_cards:string blocked_networks:ip ri
   run list import --dir "$tmp/lists" "$name" "$workload/lists/$name.txt"
 done
 run list show --dir "$tmp/lists"
-net=$(grep / "$workload/lists/blocked_networks.txt" | head -n 1)
+net=$(grep -m 1 / "$workload/lists/blocked_networks.txt")
 run list check --dir "$tmp/lists" blocked_networks "${net%/*}" || true
 run list check --dir "$tmp/lists" blocked_networks 192.0.2.1 || true
 
@@ -70,7 +70,7 @@ head -n 2000 "$workload/events.ndjson" > "$tmp/events.ndjson"
 echo "2000 events evaluated; verdicts by action:"
 grep -o '"action":"[a-z]*"' "$tmp/verdicts.ndjson" | sort | uniq -c
 echo "the first blocked event, explained (--trace):"
-n=$(grep -n '"action":"block"' "$tmp/verdicts.ndjson" | head -n 1 | cut -d: -f1)
+n=$(grep -m 1 -n '"action":"block"' "$tmp/verdicts.ndjson" | cut -d: -f1)
 sed -n "${n}p" "$tmp/events.ndjson" | run eval Rules/reference --lists "$tmp/lists" \
   --counters "$tmp/explain.counters" --trace --no-record
 
