@@ -45,28 +45,9 @@ public enum ReferenceValue: Hashable, Sendable, CustomStringConvertible {
         return text.contains(".") || text.contains("e") ? text : text + ".0"
     }
 
-    /// A string literal in CEL notation (double quotes, backslash escapes for quotes, backslashes
-    /// and control characters).
-    public static func celString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A string literal in CEL notation: the language's own printer (`ExpressionPrinter`), so that
+    /// values print the way the formatter writes string literals.
+    public static func celString(_ s: String) -> String { ExpressionPrinter.stringLiteral(s) }
 }
 
 /// Why an evaluation produced an error value (LANGUAGE.md §4). The VM may word its errors
