@@ -72,6 +72,8 @@ struct CounterGroupLayout: Equatable {
     var counters: [Int]
     /// Bytes per slot (a multiple of 64).
     var slotBytes: Int
+    /// Bytes of a slot that hold data (the header and the counters' cells; the rest is padding).
+    var usedBytes: Int
     /// Byte offset of the group's first slot in the file.
     var regionOffset: Int
 }
@@ -130,7 +132,7 @@ struct CounterLayout: Equatable {
             var group = groups.firstIndex(where: { $0.key == definition.key }) ?? -1
             if group < 0 {
                 group = groups.count
-                groups.append(CounterGroupLayout(key: definition.key, counters: [], slotBytes: 0, regionOffset: 0))
+                groups.append(CounterGroupLayout(key: definition.key, counters: [], slotBytes: 0, usedBytes: 0, regionOffset: 0))
                 groupSize.append(Self.slotHeaderBytes)
             }
             guard groups.count <= Self.maximumGroups else {
@@ -151,6 +153,7 @@ struct CounterLayout: Equatable {
         }
         var offset = Self.headerRegionBytes
         for g in groups.indices {
+            groups[g].usedBytes = groupSize[g]
             groups[g].slotBytes = (groupSize[g] + 63) & ~63
             groups[g].regionOffset = offset
             offset += (groups[g].slotBytes * slotsPerGroup + 4095) & ~4095
