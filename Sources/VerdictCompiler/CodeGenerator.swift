@@ -43,7 +43,10 @@ struct CodeGenerator {
     static func generate(_ ir: IRProgram) throws -> ProgramContents {
         var g = CodeGenerator(ir)
         g.b.setPrecedence(ir.precedence)
-        for t in ir.thresholds { g.b.addThreshold(t) }
+        guard ir.thresholds.count <= ThresholdInfo.maximumCount else {
+            throw CodeGenerationError(message: "more than \(ThresholdInfo.maximumCount) threshold clauses")
+        }
+        for t in ir.thresholds { g.b.addThreshold(ThresholdInfo(action: t.action, minimumScore: minimumScore(t.condition))) }
         g.b.setOnError(ir.onError)
         for rule in ir.rules { g.b.addRule(rule.info) }
         g.emitCounterReads()
@@ -60,6 +63,7 @@ struct CodeGenerator {
             }
         }
         g.emitGroup(group({ ($0.kind == .score) || (!$0.shadow && !ir.precedence.contains($0.action)) }))
+        g.emitThresholds()
         g.b.emit(.fastStop)
         g.emitGroup(group({ $0.kind == .rule && $0.shadow }))
         g.b.emit(.halt)
@@ -95,7 +99,7 @@ struct CodeGenerator {
     /// Whether evaluating `e` needs no host call (so it may run eagerly, unconditionally).
     private func isCheap(_ e: IRExpr, _ visiting: Set<Int> = []) -> Bool {
         switch e.kind {
-        case .constant, .field: return true
+        case .constant, .field, .score: return true
         case .letValue(let i): return !visiting.contains(i) && isCheap(ir.lets[i].value, visiting.union([i]))
         case .listLookup, .counterRead, .model: return false
         case .not(let x), .negate(let x), .inSet(let x, _): return isCheap(x, visiting)
@@ -108,7 +112,7 @@ struct CodeGenerator {
     /// Relative cost of evaluating `e` (orders the conjuncts of a rule: cheap first).
     private func cost(_ e: IRExpr) -> Int {
         switch e.kind {
-        case .constant, .field: return 0
+        case .constant, .field, .score: return 0
         case .letValue(let i): return eagerLets.contains(i) ? 1 : 2 + cost(ir.lets[i].value)
         case .listLookup(_, let k): return 20 + cost(k)
         case .counterRead(_, _, let k): return 10 + cost(k)
@@ -157,7 +161,7 @@ struct CodeGenerator {
     private func letDependencies(_ e: IRExpr) -> [Int] {
         switch e.kind {
         case .letValue(let i): return [i]
-        case .constant, .field, .model: return []
+        case .constant, .field, .model, .score: return []
         case .listLookup(_, let x), .counterRead(_, _, let x), .not(let x), .negate(let x), .inSet(let x, _): return letDependencies(x)
         case .binary(_, let x, let y): return letDependencies(x) + letDependencies(y)
         case .and(let xs), .or(let xs), .call(_, let xs): return xs.flatMap { letDependencies($0) }
@@ -208,7 +212,7 @@ struct CodeGenerator {
             switch e.kind {
             case .counterRead(let c, let w, let k):
                 if seen.insert("\(c)/\(w)").inserted { _ = g.ensureCounter(c, w, k) }
-            case .constant, .field, .letValue, .model: break
+            case .constant, .field, .letValue, .model, .score: break
             case .listLookup(_, let x), .not(let x), .negate(let x), .inSet(let x, _): visit(x, &g)
             case .binary(_, let x, let y): visit(x, &g); visit(y, &g)
             case .and(let xs), .or(let xs), .call(_, let xs): xs.forEach { visit($0, &g) }
@@ -218,6 +222,7 @@ struct CodeGenerator {
         for l in ir.lets { visit(l.value, &self) }
         for m in ir.models { for f in m.features { visit(f.value, &self) } }
         for r in ir.rules { visit(r.condition, &self); if let k = r.rolloutKey { visit(k, &self) } }
+        for t in ir.thresholds { visit(t.condition, &self) }
         eagerCounters = true
         releaseTemps()
     }
@@ -283,13 +288,7 @@ struct CodeGenerator {
         let rule = ir.rules[index]
         releaseTemps()
         let end = b.newLabel()
-        var conjuncts: [IRExpr] = []
-        func flatten(_ e: IRExpr) {
-            if case .and(let xs) = e.kind { xs.forEach(flatten) } else { conjuncts.append(e) }
-        }
-        flatten(rule.condition)
-        let ordered = conjuncts.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
-        for c in ordered { emitTest(c, negate: false, onFalse: end) }
+        emitConjunction(rule.condition, onFalse: end)
         if let key = rule.rolloutKey {
             let k = value(key)
             b.emit(.fireRollout, a: UInt16(index), b: k)
@@ -297,6 +296,45 @@ struct CodeGenerator {
             b.emit(.fire, a: UInt16(index))
         }
         b.bind(end)
+    }
+
+    /// A condition as fused tests of its conjuncts, cheapest first (`and` is commutative): all true
+    /// falls through, a false one jumps to `onFalse`, missing/error accumulate.
+    private mutating func emitConjunction(_ condition: IRExpr, onFalse: Label) {
+        var conjuncts: [IRExpr] = []
+        func flatten(_ e: IRExpr) {
+            if case .and(let xs) = e.kind { xs.forEach(flatten) } else { conjuncts.append(e) }
+        }
+        flatten(condition)
+        let ordered = conjuncts.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
+        for c in ordered { emitTest(c, negate: false, onFalse: onFalse) }
+    }
+
+    // MARK: - thresholds
+
+    /// `score >= N` / `score > N` (either side): the minimum score the post-pass compares with;
+    /// nil for any other condition, which the program decides.
+    private static func minimumScore(_ condition: IRExpr) -> Int64? {
+        guard case .binary(let op, let x, let y) = condition.kind else { return nil }
+        let (o, limit): (IRBinaryOperator, IRExpr)
+        if case .score = x.kind { (o, limit) = (op, y) } else if case .score = y.kind { (o, limit) = (op.flipped, x) } else { return nil }
+        guard case .int(let n)? = limit.constantValue else { return nil }
+        switch o {
+        case .greaterEqual: return n
+        case .greater where n < .max: return n + 1
+        default: return nil
+        }
+    }
+
+    /// After every score: the clauses with a general condition, each ending in `holdThreshold`.
+    private mutating func emitThresholds() {
+        for (i, t) in ir.thresholds.enumerated() where CodeGenerator.minimumScore(t.condition) == nil {
+            releaseTemps()
+            let end = b.newLabel()
+            emitConjunction(t.condition, onFalse: end)
+            b.emit(.holdThreshold, a: UInt16(i))
+            b.bind(end)
+        }
     }
 
     private static let testOps: [ValueType: [IRBinaryOperator: (register: Opcode, constant: Opcode)]] = [
@@ -379,6 +417,8 @@ struct CodeGenerator {
         switch e.kind {
         case .constant(let v):
             b.emit(.loadK, a: t, b: b.constant(v))
+        case .score:
+            b.emit(.loadScore, a: t)
         case .field, .letValue, .counterRead, .model:
             let r = value(e)
             if r != t { b.emit(.move, a: t, b: r) }
