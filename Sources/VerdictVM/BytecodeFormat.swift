@@ -29,7 +29,7 @@ public enum BytecodeError: Error, Equatable, CustomStringConvertible {
 /// Encoding and decoding of `.vbc` files.
 public enum BytecodeFormat {
     public static let magic: [UInt8] = Array("VRDC".utf8)
-    public static let version: UInt16 = 3
+    public static let version: UInt16 = 4
     static let headerSize = 24
 
     /// Encodes a program.
@@ -64,6 +64,8 @@ public enum BytecodeFormat {
         for c in p.counters { w.string(c.name); w.u8(c.valueType.rawValue) }
         w.count(p.counterReads.count)
         for r in p.counterReads { w.u16(r.counter); w.u64(UInt64(bitPattern: r.windowSeconds)) }
+        w.count(p.counterBatches.count)
+        for b in p.counterBatches { w.u16(b.firstRead); w.u16(b.count) }
         w.count(p.models.count)
         for m in p.models {
             w.string(m.name)
@@ -166,6 +168,9 @@ public enum BytecodeFormat {
         for _ in 0..<(try r.count(minimumSize: 5)) { p.counters.append(CounterInfo(name: try r.string(), valueType: try r.type())) }
         for _ in 0..<(try r.count(minimumSize: 10)) {
             p.counterReads.append(CounterReadInfo(counter: try r.u16(), windowSeconds: Int64(bitPattern: try r.u64())))
+        }
+        for _ in 0..<(try r.count(minimumSize: 4)) {
+            p.counterBatches.append(CounterBatchInfo(firstRead: try r.u16(), count: try r.u16()))
         }
         for _ in 0..<(try r.count(minimumSize: 12)) {
             let name = try r.string()

@@ -51,10 +51,15 @@ public enum Disassembler {
             case .rule: operands.append(v < p.rules.count ? "rule \(p.rules[v].name)" : "rule #\(v)")
             case .set: operands.append("set \(v)")
             case .list: operands.append(v < p.lists.count ? "@\(p.lists[v].name)" : "list #\(v)")
-            case .counterRead:
-                if v < p.counterReads.count, Int(p.counterReads[v].counter) < p.counters.count {
-                    operands.append("\(p.counters[Int(p.counterReads[v].counter)].name)(\(p.counterReads[v].windowSeconds)s)")
-                } else { operands.append("counter read #\(v)") }
+            case .counterBatch:
+                if v < p.counterBatches.count {
+                    let batch = p.counterBatches[v]
+                    let reads = (Int(batch.firstRead)..<Int(batch.firstRead) + Int(batch.count)).map { i -> String in
+                        guard i < p.counterReads.count, Int(p.counterReads[i].counter) < p.counters.count else { return "#\(i)" }
+                        return "\(p.counters[Int(p.counterReads[i].counter)].name)(\(p.counterReads[i].windowSeconds)s)"
+                    }
+                    operands.append(reads.joined(separator: " "))
+                } else { operands.append("counter batch #\(v)") }
             case .model: operands.append(v < p.models.count ? "model \(p.models[v].name)" : "model #\(v)")
             case .regex: operands.append(v < p.regexes.count ? "regex \(Value.string(p.regexes[v].pattern))" : "regex #\(v)")
             case .threshold: operands.append("threshold \(v)")
@@ -102,7 +107,7 @@ public enum Disassembler {
         case .rule: return "rule"
         case .set: return "set"
         case .list: return "list"
-        case .counterRead: return "counter"
+        case .counterBatch: return "counters"
         case .model: return "model"
         case .regex: return "regex"
         case .threshold: return "threshold"

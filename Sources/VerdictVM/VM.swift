@@ -30,7 +30,7 @@ public enum VM {
     private static func prepare(_ request: Request, host: Host, mode: EvaluationMode) -> Int {
         let ctx = request.context
         let r = ctx.pointee.registers
-        for i in ctx.pointee.lazyStart..<ctx.pointee.lazyEnd { r[i].tag = Tag.unset }
+        for i in ctx.pointee.lazyStart..<ctx.pointee.lazyEnd { r[i] = .unset }
         ctx.pointee.fired.update(repeating: 0, count: ctx.pointee.wordCount * 4)
         ctx.pointee.best.update(repeating: -1, count: 5)
         ctx.pointee.score = 0
