@@ -224,10 +224,15 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             if isFast[treeIndex] {
                 // Depth first in the tree's block, children in adjacent pairs, the child with more
                 // cover right after the pair (popped first), so that likely paths are contiguous.
-                let root = (fastPosition + 1) << blockShift
+                // Local slot 0 holds the root, pairs start at even slots (a pair never straddles a
+                // cache line), and each block is rotated by 8 more slots than the previous one so
+                // that the roots' cache lines spread over all cache sets.
+                let base = (fastPosition + 1) << blockShift, mask = (1 << blockShift) - 1
+                let rotation = (fastPosition &* 8) & mask
                 fastPosition += 1
-                roots.append(Int32(root))
-                var next = root + 1, stack = [(node: 0, at: root, level: 0)], minLeafDepth = Int.max
+                func slot(_ local: Int) -> Int { base + ((local + rotation) & mask) }
+                roots.append(Int32(slot(0)))
+                var next = 2, stack = [(node: 0, at: slot(0), level: 0)], minLeafDepth = Int.max
                 while let (index, at, level) = stack.popLast() {
                     let node = tree.nodes[index]
                     // Fast trees have numeric splits only.
@@ -237,7 +242,7 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
                         minLeafDepth = min(minLeafDepth, level)
                         continue
                     }
-                    let left = next
+                    let left = slot(next)
                     next += 2
                     fastNodes[at] = FastNode(left: Int32(left), slot: try fastSlot(feature, defaultLeft, missing), rank: rank(feature, threshold))
                     let leftFirst = covers[treeIndex][node.left] >= covers[treeIndex][node.right]
