@@ -13,7 +13,8 @@
 // Each fast tree owns an aligned block of 2^blockShift nodes (block k + 1 for the k-th fast tree),
 // so the tree of node i is `i >> blockShift`, without a lookup. Inside its block a tree is laid
 // out depth first, the child with more cover (training rows) first: the likely path of a row runs
-// through consecutive node pairs, a few cache lines instead of one per level. Fast trees are
+// through consecutive node pairs, a few cache lines instead of one per level (blocks are rotated
+// by one more cache line each, so the roots do not all share the same cache sets). Fast trees are
 // walked in eight lane chains: a leaf's node holds a copy of the root of the lane's next tree, so
 // the step that leaves a leaf also takes the next tree's first split and no lane waits for
 // another. Leaf values sit in a parallel array.
@@ -303,7 +304,7 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
         // step that leaves it both records the leaf reached and takes the next tree's first split,
         // so a tree costs its path's internal nodes only. Trees are dealt longest expected path
         // first to the least loaded lane, so the lanes finish together. Summation order is
-        // unaffected: each tree's value is stored by tree id and summed in tree order.
+        // unaffected: each tree's leaf is recorded at its block and the values are summed in tree order.
         var lanes = [[Int]](repeating: [], count: Self.laneCount)
         var load = [Double](repeating: 0, count: Self.laneCount), leastSteps = [Int](repeating: 1, count: Self.laneCount)
         for tree in fastTrees.sorted(by: { (expected[$0], $0) > (expected[$1], $1) }) {

@@ -2,9 +2,9 @@
 // search per feature over its sorted thresholds, then the missing-value variants. Fast trees are
 // walked in eight lane chains (see TreeEnsemble.swift) with a branch-free step (`next = left +
 // (code > rank)`: a load, a compare and an add) so that eight dependent load chains overlap;
-// generic trees are walked one at a time with the full per-node rules. Each tree's value is stored
-// by tree id, then added in tree order into accumulators of the library's own precision: the
-// library's sum, bit for bit. Scratch memory is on the stack; nothing here
+// generic trees are walked one at a time with the full per-node rules. Each fast tree's leaf is
+// recorded at its block; the values are then added in tree order in the library's own precision
+// (in a register when there is one output): the library's sum, bit for bit. Scratch memory is on the stack; nothing here
 // allocates, locks or touches reference counts. This file holds the module's unsafe pointer code.
 
 extension TreeEnsemble {
