@@ -15,7 +15,7 @@
 // out depth first, the child with more cover (training rows) first: the likely path of a row runs
 // through consecutive node pairs, a few cache lines instead of one per level (blocks are rotated
 // by one more cache line each, so the roots do not all share the same cache sets). Fast trees are
-// walked in eight lane chains: a leaf's node holds a copy of the root of the lane's next tree, so
+// walked in ten lane chains: a leaf's node holds a copy of the root of the lane's next tree, so
 // the step that leaves a leaf also takes the next tree's first split and no lane waits for
 // another. Leaf values sit in a parallel array.
 //
@@ -71,7 +71,7 @@ struct CategoricalSplit: Sendable {
 final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     typealias Value = Rule.Value
     /// Trees walked together by the fast path.
-    static var laneCount: Int { 8 }
+    static var laneCount: Int { 10 }
 
     let featureCount: Int
     let outputCount: Int
@@ -299,7 +299,7 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             }
         }
 
-        // Lane chains: each of the eight lanes walks its fast trees one after the other. A leaf's
+        // Lane chains: each of the ten lanes walks its fast trees one after the other. A leaf's
         // node holds a copy of the root of the lane's next tree (node 0 after the last tree): the
         // step that leaves it both records the leaf reached and takes the next tree's first split,
         // so a tree costs its path's internal nodes only. Trees are dealt longest expected path

@@ -1,7 +1,7 @@
 // The hot path of tree prediction. A row becomes its codes (see TreeEnsemble.swift): one binary
 // search per feature over its sorted thresholds, then the missing-value variants. Fast trees are
-// walked in eight lane chains (see TreeEnsemble.swift) with a branch-free step (`next = left +
-// (code > rank)`: a load, a compare and an add) so that eight dependent load chains overlap;
+// walked in ten lane chains (see TreeEnsemble.swift) with a branch-free step (`next = left +
+// (code > rank)`: a load, a compare and an add) so that ten dependent load chains overlap;
 // generic trees are walked one at a time with the full per-node rules. Each fast tree's leaf is
 // recorded at its block; the values are then added in tree order in the library's own precision
 // (in a register when there is one output): the library's sum, bit for bit. Scratch memory is on the stack; nothing here
@@ -151,7 +151,7 @@ extension TreeEnsemble {
         return output
     }
 
-    /// The eight lane chains of fast trees, advanced together one split per step without
+    /// The ten lane chains of fast trees, advanced together one split per step without
     /// branching. Every step also stores the index of the node it leaves at that node's block (its
     /// tree): a tree's last store is the step that leaves its leaf (whose node is a copy of the
     /// lane's next root, so that step also takes the next tree's first split). The end of a chain is
@@ -161,6 +161,7 @@ extension TreeEnsemble {
         let shift = blockShift
         var i0 = Int(laneStarts[0]), i1 = Int(laneStarts[1]), i2 = Int(laneStarts[2]), i3 = Int(laneStarts[3])
         var i4 = Int(laneStarts[4]), i5 = Int(laneStarts[5]), i6 = Int(laneStarts[6]), i7 = Int(laneStarts[7])
+        var i8 = Int(laneStarts[8]), i9 = Int(laneStarts[9])
         @inline(__always) func step(_ index: Int) -> Int {
             let node = nodes[index]
             reached[index &>> shift] = Int32(truncatingIfNeeded: index)
@@ -168,11 +169,11 @@ extension TreeEnsemble {
         }
         for _ in 0..<uncheckedSteps {
             i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
-            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
+            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7); i8 = step(i8); i9 = step(i9)
         }
-        while i0 | i1 | i2 | i3 | i4 | i5 | i6 | i7 != 0 {
+        while i0 | i1 | i2 | i3 | i4 | i5 | i6 | i7 | i8 | i9 != 0 {
             i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
-            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
+            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7); i8 = step(i8); i9 = step(i9)
         }
     }
 }
