@@ -25,6 +25,9 @@ struct CodeGenerator {
     private var unconditional = false
     /// Lazy let and model registers computed by unconditional code: later uses need no `lazyGuard`.
     private var computed: Set<UInt16> = []
+    /// Lazy let and model registers whose computation has been emitted somewhere: the first one
+    /// needs no `lazyGuard` either (nothing before it can have computed the value).
+    private var emitted: Set<UInt16> = []
     /// Emitting the rules of a shared-let block (behind its `jumpIfFalse`).
     private var inBlock = false
     private var pool: [ValueType: [UInt16]] = [:]
@@ -173,7 +176,7 @@ struct CodeGenerator {
         let r = letRegisters[i]!
         if eagerLets.contains(i) || computed.contains(r) { return r }
         let skip = b.newLabel()
-        b.emit(.lazyGuard, a: r, jumpTo: skip)
+        if !emitted.insert(r).inserted { b.emit(.lazyGuard, a: r, jumpTo: skip) }
         let outside = unconditional
         unconditional = false
         compile(ir.lets[i].value, into: r)
@@ -187,7 +190,7 @@ struct CodeGenerator {
         let r = modelRegisters[i]!
         if computed.contains(r) { return r }
         let skip = b.newLabel()
-        b.emit(.lazyGuard, a: r, jumpTo: skip)
+        if !emitted.insert(r).inserted { b.emit(.lazyGuard, a: r, jumpTo: skip) }
         let outside = unconditional
         unconditional = false
         defer {
