@@ -28,6 +28,11 @@ struct CodeGenerator {
     /// Lazy let and model registers whose computation has been emitted somewhere: the first one
     /// needs no `lazyGuard` either (nothing before it can have computed the value).
     private var emitted: Set<UInt16> = []
+    /// Registers of model feature expressions (other than fields, lets and counter reads), shared
+    /// by models whose feature is the same expression.
+    private var featureRegisters: [String: UInt16] = [:]
+    /// Feature registers filled by a model computed in unconditional code: later models skip them.
+    private var computedFeatures: Set<UInt16> = []
     /// Emitting the rules of a shared-let block (behind its `jumpIfFalse`).
     private var inBlock = false
     private var pool: [ValueType: [UInt16]] = [:]
@@ -137,7 +142,12 @@ struct CodeGenerator {
                 case .field(let f): return UInt16(f)
                 case .letValue(let l): return letRegisters[l]!
                 case .counterRead(let c, let w, _): return counterRegister(c, w)
-                default: return b.addRegister(feature.value.type)
+                default:
+                    let key = String(describing: feature.value)
+                    if let shared = featureRegisters[key] { return shared }
+                    let r = b.addRegister(feature.value.type)
+                    featureRegisters[key] = r
+                    return r
                 }
             }
             _ = b.addModel(ModelInfo(name: m.name, features: m.features.map(\.name), arguments: modelArguments[i]))
@@ -195,14 +205,15 @@ struct CodeGenerator {
         unconditional = false
         defer {
             unconditional = outside
-            if outside { computed.insert(r) }
+            // The model's output is computed from here on, and so are its feature registers.
+            if outside { computed.insert(r); computedFeatures.formUnion(modelArguments[i]) }
         }
         for (feature, argument) in zip(ir.models[i].features, modelArguments[i]) {
             switch feature.value.kind {
             case .field: continue
             case .letValue(let l): _ = ensureLet(l)
             case .counterRead: continue
-            default: compile(feature.value, into: argument)
+            default: if !computedFeatures.contains(argument) { compile(feature.value, into: argument) }
             }
         }
         b.emit(.model, a: r, b: UInt16(i))
