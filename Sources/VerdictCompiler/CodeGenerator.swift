@@ -1,8 +1,9 @@
 // IR -> register bytecode. Lays rules out by precedence group (LANGUAGE.md §7, see docs/vm.md),
 // compiles each rule's conjunction into fused test superinstructions ordered cheapest first (`and`
 // is commutative), computes cheap `let`s once up front and expensive ones (those reaching lists,
-// counters or models) lazily behind a guard, caches counter reads and model outputs in lazy
-// registers (counter reads once at the start), and compiles everything else to typed value opcodes with short-circuit jumps.
+// counters or models) lazily behind a guard, reads every counter once at the start (one batch per
+// key), caches model outputs in lazy registers, and compiles everything else to typed value opcodes
+// with short-circuit jumps.
 import VerdictVM
 
 /// A code generation problem (a program too large for the instruction format, or an IR the
@@ -250,7 +251,8 @@ struct CodeGenerator {
         for batch in batches {
             var first: UInt16? = nil, firstRead: UInt16? = nil
             for (c, w) in batch.reads {
-                let r = b.addLazyRegister(ir.counters[c].valueType)
+                // Written on every evaluation before any use: no reset to "not computed" needed.
+                let r = b.addRegister(ir.counters[c].valueType)
                 counterRegisters["\(c)/\(w)"] = r
                 let read = b.addCounterRead(CounterReadInfo(counter: UInt16(c), windowSeconds: w))
                 if first == nil { first = r; firstRead = read }
