@@ -56,7 +56,10 @@ struct CodeGenerator {
     static func generate(_ ir: IRProgram) throws -> ProgramContents {
         var g = CodeGenerator(ir)
         g.b.setPrecedence(ir.precedence)
-        for t in ir.thresholds { g.b.addThreshold(t) }
+        guard ir.thresholds.count <= ThresholdInfo.maximumCount else {
+            throw CodeGenerationError(message: "more than \(ThresholdInfo.maximumCount) threshold clauses")
+        }
+        for t in ir.thresholds { g.b.addThreshold(ThresholdInfo(action: t.action, minimumScore: minimumScore(t.condition))) }
         g.b.setOnError(ir.onError)
         for rule in ir.rules { g.b.addRule(rule.info) }
         g.emitCounterReads()
@@ -73,6 +76,7 @@ struct CodeGenerator {
             }
         }
         g.emitGroup(group({ ($0.kind == .score) || (!$0.shadow && !ir.precedence.contains($0.action)) }))
+        g.emitThresholds()
         g.b.emit(.fastStop)
         g.emitGroup(group({ $0.kind == .rule && $0.shadow }))
         g.b.emit(.halt)
@@ -108,7 +112,7 @@ struct CodeGenerator {
     /// Whether evaluating `e` needs no host call (so it may run eagerly, unconditionally).
     private func isCheap(_ e: IRExpr, _ visiting: Set<Int> = []) -> Bool {
         switch e.kind {
-        case .constant, .field: return true
+        case .constant, .field, .score: return true
         case .letValue(let i): return !visiting.contains(i) && isCheap(ir.lets[i].value, visiting.union([i]))
         case .listLookup, .counterRead, .model: return false
         case .not(let x), .negate(let x), .inSet(let x, _): return isCheap(x, visiting)
@@ -121,7 +125,7 @@ struct CodeGenerator {
     /// Relative cost of evaluating `e` (orders the conjuncts of a rule: cheap first).
     private func cost(_ e: IRExpr) -> Int {
         switch e.kind {
-        case .constant, .field: return 0
+        case .constant, .field, .score: return 0
         case .letValue(let i): return eagerLets.contains(i) ? 1 : 2 + cost(ir.lets[i].value)
         case .listLookup(_, let k): return 20 + cost(k)
         case .counterRead(_, _, let k): return 10 + cost(k)
@@ -175,7 +179,7 @@ struct CodeGenerator {
     private func letDependencies(_ e: IRExpr) -> [Int] {
         switch e.kind {
         case .letValue(let i): return [i]
-        case .constant, .field, .model: return []
+        case .constant, .field, .model, .score: return []
         case .listLookup(_, let x), .counterRead(_, _, let x), .not(let x), .negate(let x), .inSet(let x, _): return letDependencies(x)
         case .binary(_, let x, let y): return letDependencies(x) + letDependencies(y)
         case .and(let xs), .or(let xs), .call(_, let xs): return xs.flatMap { letDependencies($0) }
@@ -238,7 +242,7 @@ struct CodeGenerator {
                 if let i = batches.firstIndex(where: { $0.key == key }) { batches[i].reads.append((c, w)) } else {
                     batches.append((key, k, [(c, w)]))
                 }
-            case .constant, .field, .letValue, .model: break
+            case .constant, .field, .letValue, .model, .score: break
             case .listLookup(_, let x), .not(let x), .negate(let x), .inSet(let x, _): visit(x)
             case .binary(_, let x, let y): visit(x); visit(y)
             case .and(let xs), .or(let xs), .call(_, let xs): xs.forEach(visit)
@@ -248,6 +252,7 @@ struct CodeGenerator {
         for l in ir.lets { visit(l.value) }
         for m in ir.models { for f in m.features { visit(f.value) } }
         for r in ir.rules { visit(r.condition); if let k = r.rolloutKey { visit(k) } }
+        for t in ir.thresholds { visit(t.condition) }
         for batch in batches {
             var first: UInt16? = nil, firstRead: UInt16? = nil
             for (c, w) in batch.reads {
@@ -316,19 +321,7 @@ struct CodeGenerator {
         let rule = ir.rules[index]
         releaseTemps()
         let end = b.newLabel()
-        var conjuncts: [IRExpr] = []
-        func flatten(_ e: IRExpr) {
-            if case .and(let xs) = e.kind { xs.forEach(flatten) } else { conjuncts.append(e) }
-        }
-        flatten(rule.condition)
-        let ordered = conjuncts.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
-        for (n, c) in ordered.enumerated() {
-            // Only the first conjunct of a rule outside a shared-let block always runs, and only
-            // up to its first jump: a simple operand is computed before the test's own branch.
-            unconditional = n == 0 && !inBlock && isSimpleTest(c)
-            emitTest(c, negate: false, onFalse: end)
-            unconditional = false
-        }
+        emitConjunction(rule.condition, onFalse: end, firstTestRunsAlways: !inBlock)
         if let key = rule.rolloutKey {
             let k = value(key)
             b.emit(.fireRollout, a: UInt16(index), b: k)
@@ -336,6 +329,53 @@ struct CodeGenerator {
             b.emit(.fire, a: UInt16(index))
         }
         b.bind(end)
+    }
+
+    /// A condition as fused tests of its conjuncts, cheapest first (`and` is commutative): all true
+    /// falls through, a false one jumps to `onFalse`, missing/error accumulate.
+    /// `firstTestRunsAlways`: the first test is reached whenever the code after it is (a rule outside
+    /// a shared-let block), so lazy values it computes need no guard later.
+    private mutating func emitConjunction(_ condition: IRExpr, onFalse: Label, firstTestRunsAlways: Bool) {
+        var conjuncts: [IRExpr] = []
+        func flatten(_ e: IRExpr) {
+            if case .and(let xs) = e.kind { xs.forEach(flatten) } else { conjuncts.append(e) }
+        }
+        flatten(condition)
+        let ordered = conjuncts.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
+        for (n, c) in ordered.enumerated() {
+            // Only the first conjunct of a rule outside a shared-let block always runs, and only
+            // up to its first jump: a simple operand is computed before the test's own branch.
+            unconditional = n == 0 && firstTestRunsAlways && isSimpleTest(c)
+            emitTest(c, negate: false, onFalse: onFalse)
+            unconditional = false
+        }
+    }
+
+    // MARK: - thresholds
+
+    /// `score >= N` / `score > N` (either side): the minimum score the post-pass compares with;
+    /// nil for any other condition, which the program decides.
+    private static func minimumScore(_ condition: IRExpr) -> Int64? {
+        guard case .binary(let op, let x, let y) = condition.kind else { return nil }
+        let (o, limit): (IRBinaryOperator, IRExpr)
+        if case .score = x.kind { (o, limit) = (op, y) } else if case .score = y.kind { (o, limit) = (op.flipped, x) } else { return nil }
+        guard case .int(let n)? = limit.constantValue else { return nil }
+        switch o {
+        case .greaterEqual: return n
+        case .greater where n < .max: return n + 1
+        default: return nil
+        }
+    }
+
+    /// After every score: the clauses with a general condition, each ending in `holdThreshold`.
+    private mutating func emitThresholds() {
+        for (i, t) in ir.thresholds.enumerated() where CodeGenerator.minimumScore(t.condition) == nil {
+            releaseTemps()
+            let end = b.newLabel()
+            emitConjunction(t.condition, onFalse: end, firstTestRunsAlways: false)
+            b.emit(.holdThreshold, a: UInt16(i))
+            b.bind(end)
+        }
     }
 
     /// A test whose operands are computed by straight-line code (no short-circuit jumps) before it
@@ -434,6 +474,8 @@ struct CodeGenerator {
         switch e.kind {
         case .constant(let v):
             b.emit(.loadK, a: t, b: b.constant(v))
+        case .score:
+            b.emit(.loadScore, a: t)
         case .field, .letValue, .counterRead, .model:
             let r = value(e)
             if r != t { b.emit(.move, a: t, b: r) }

@@ -298,6 +298,11 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .endsWith: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.hasSuffix)
         case .contains: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.contains)
         case .like: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.like)
+        case .loadScore:
+            r[a] = .int(ctx.pointee.score)
+        case .holdThreshold:
+            if acc == 0 { ctx.pointee.thresholdsHeld |= UInt64(1) &<< UInt64(a) }
+            acc = 0
         case .matches:
             let x = r[b]
             if x.tag == Tag.string {

@@ -25,6 +25,8 @@ public enum Operand: Sendable, Equatable {
     case rule, set, list, counterBatch, model
     /// Index into the program's compiled regexes.
     case regex
+    /// Index into the program's threshold clauses (one decided by the program).
+    case threshold
     /// An action code (`VerdictAction.rawValue` of allow/block/review/challenge).
     case action
 }
@@ -89,6 +91,8 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case inSet, cidr, list, counter, model
     // regular expressions (appended: raw values above are unchanged)
     case matches
+    // threshold clauses with a general condition (appended)
+    case loadScore, holdThreshold
 
     /// The opcode's row of the table.
     public var info: OpcodeInfo {
@@ -230,6 +234,8 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .counter: return OpcodeInfo("counter", .write(nil), .read(nil), .counterBatch, "R[A+i] := host counter read i of batch C keyed by R[B], for every read of the batch (one host call)")
         case .model: return OpcodeInfo("model", .write(.double), .model, .none, "R[A], R[A+1] := host model B's probability and margin; the host reads the feature registers through a view")
         case .matches: return OpcodeInfo("matches", .write(.bool), .read(.string), .regex, "R[A] := regex C matches somewhere in R[B] (RE2 semantics, Pike VM: linear time)")
+        case .loadScore: return OpcodeInfo("loadScore", .write(.int), .none, .none, "R[A] := the score (sum of the scores fired so far; emitted after every score)")
+        case .holdThreshold: return OpcodeInfo("holdThreshold", .threshold, .none, .none, "end of threshold clause A's condition: accumulator clear => the clause holds; clear the accumulator")
         }
     }
 }

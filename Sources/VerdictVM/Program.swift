@@ -106,11 +106,15 @@ public struct ModelInfo: Equatable, Sendable {
     }
 }
 
-/// One `threshold` clause: `ACTION if score >= minimumScore`.
+/// One `threshold` clause (`ACTION if CONDITION`). The common form `score >= N` is decided after
+/// evaluation from `minimumScore`; any other condition is compiled into the program, which marks
+/// the clause as holding with `holdThreshold` (`minimumScore` is then nil).
 public struct ThresholdInfo: Equatable, Sendable {
+    /// At most this many clauses per program (their holding flags are one 64-bit word).
+    public static let maximumCount = 64
     public var action: VerdictAction
-    public var minimumScore: Int64
-    public init(action: VerdictAction, minimumScore: Int64) { self.action = action; self.minimumScore = minimumScore }
+    public var minimumScore: Int64?
+    public init(action: VerdictAction, minimumScore: Int64?) { self.action = action; self.minimumScore = minimumScore }
 }
 
 /// Everything a program consists of, before verification.

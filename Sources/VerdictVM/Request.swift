@@ -38,6 +38,8 @@ struct EvalContext {
     /// What host calls write: a model's two outputs, a counter batch's reads.
     var hostOut: UnsafeMutablePointer<Double>
     var score: Int64
+    /// Bit i: threshold clause i's condition held (clauses decided by the program).
+    var thresholdsHeld: UInt64
     var fast: Bool
     var stoppedEarly: Bool
     var onError: UInt8
@@ -98,7 +100,7 @@ public final class Request {
         context.initialize(to: EvalContext(
             registers: registers, arena: arena, arenaLength: image.constantByteCount, arenaCapacity: capacity,
             fired: words, missing: words + wordCount, errored: words + 2 * wordCount, unenforced: words + 3 * wordCount,
-            best: best, hostOut: hostOut, score: 0, fast: true, stoppedEarly: false,
+            best: best, hostOut: hostOut, score: 0, thresholdsHeld: 0, fast: true, stoppedEarly: false,
             onError: program.contents.onError.rawValue,
             code: image.code, constants: image.constants, rules: image.rules, setHeaders: image.setHeaders,
             setEntries: image.setEntries, readCounters: image.readCounters, readWindows: image.readWindows,

@@ -82,6 +82,9 @@ enum Verifier {
             throw VerificationError("precedence must order distinct actions among allow, block, review")
         }
         guard p.thresholds.allSatisfy({ $0.action != .none }) else { throw VerificationError("a threshold needs an action") }
+        guard p.thresholds.count <= ThresholdInfo.maximumCount else {
+            throw VerificationError("more than \(ThresholdInfo.maximumCount) threshold clauses")
+        }
         guard p.onError == .none || p.onError == .review || p.onError == .block else { throw VerificationError("on error must be review or block") }
         if let result = p.resultRegister, result < 0 || result >= registers { throw VerificationError("result register out of range") }
 
@@ -141,6 +144,9 @@ enum Verifier {
             case .model: guard v < p.models.count else { throw fail("model \(v) out of range") }
             case .regex: guard v < p.regexes.count else { throw fail("regex \(v) out of range") }
             case .action: guard v >= 1 && v <= 4 else { throw fail("action \(v) out of range") }
+            case .threshold:
+                guard v < p.thresholds.count else { throw fail("threshold \(v) out of range") }
+                guard p.thresholds[v].minimumScore == nil else { throw fail("threshold \(v) is decided by its minimum score") }
             }
         }
         try check(info.a, ins.a, "A")
