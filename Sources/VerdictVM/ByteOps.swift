@@ -109,17 +109,6 @@ enum ByteOps {
         return memcmp(p, q, n) == 0
     }
 
-    /// Equality of two byte ranges of the same length `n`, inline (no memcmp call).
-    @inline(__always)
-    static func shortEqual(_ p: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> Bool {
-        if caseInsensitive {
-            for i in 0..<n where fold(p[i]) != fold(q[i]) { return false }
-        } else {
-            for i in 0..<n where p[i] != q[i] { return false }
-        }
-        return true
-    }
-
     /// Three-way byte order (UTF-8 byte order is code point order).
     @inline(__always)
     static func compare(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: UnsafePointer<UInt8>, _ m: Int) -> Int {
