@@ -1,8 +1,9 @@
 // IR -> register bytecode. Lays rules out by precedence group (LANGUAGE.md §7, see docs/vm.md),
 // compiles each rule's conjunction into fused test superinstructions ordered cheapest first (`and`
 // is commutative), computes cheap `let`s once up front and expensive ones (those reaching lists,
-// counters or models) lazily behind a guard, caches counter reads and model outputs in lazy
-// registers (counter reads once at the start), and compiles everything else to typed value opcodes with short-circuit jumps.
+// counters or models) lazily behind a guard, reads every counter once at the start (one batch per
+// key), caches model outputs in lazy registers, and compiles everything else to typed value opcodes
+// with short-circuit jumps.
 import VerdictVM
 
 /// A code generation problem (a program too large for the instruction format, or an IR the
@@ -25,6 +26,14 @@ struct CodeGenerator {
     private var unconditional = false
     /// Lazy let and model registers computed by unconditional code: later uses need no `lazyGuard`.
     private var computed: Set<UInt16> = []
+    /// Lazy let and model registers whose computation has been emitted somewhere: the first one
+    /// needs no `lazyGuard` either (nothing before it can have computed the value).
+    private var emitted: Set<UInt16> = []
+    /// Registers of model feature expressions (other than fields, lets and counter reads), shared
+    /// by models whose feature is the same expression.
+    private var featureRegisters: [String: UInt16] = [:]
+    /// Feature registers filled by a model computed in unconditional code: later models skip them.
+    private var computedFeatures: Set<UInt16> = []
     /// Emitting the rules of a shared-let block (behind its `jumpIfFalse`).
     private var inBlock = false
     private var pool: [ValueType: [UInt16]] = [:]
@@ -138,7 +147,12 @@ struct CodeGenerator {
                 case .field(let f): return UInt16(f)
                 case .letValue(let l): return letRegisters[l]!
                 case .counterRead(let c, let w, _): return counterRegister(c, w)
-                default: return b.addRegister(feature.value.type)
+                default:
+                    let key = String(describing: feature.value)
+                    if let shared = featureRegisters[key] { return shared }
+                    let r = b.addRegister(feature.value.type)
+                    featureRegisters[key] = r
+                    return r
                 }
             }
             _ = b.addModel(ModelInfo(name: m.name, features: m.features.map(\.name), arguments: modelArguments[i]))
@@ -177,7 +191,7 @@ struct CodeGenerator {
         let r = letRegisters[i]!
         if eagerLets.contains(i) || computed.contains(r) { return r }
         let skip = b.newLabel()
-        b.emit(.lazyGuard, a: r, jumpTo: skip)
+        if !emitted.insert(r).inserted { b.emit(.lazyGuard, a: r, jumpTo: skip) }
         let outside = unconditional
         unconditional = false
         compile(ir.lets[i].value, into: r)
@@ -191,19 +205,20 @@ struct CodeGenerator {
         let r = modelRegisters[i]!
         if computed.contains(r) { return r }
         let skip = b.newLabel()
-        b.emit(.lazyGuard, a: r, jumpTo: skip)
+        if !emitted.insert(r).inserted { b.emit(.lazyGuard, a: r, jumpTo: skip) }
         let outside = unconditional
         unconditional = false
         defer {
             unconditional = outside
-            if outside { computed.insert(r) }
+            // The model's output is computed from here on, and so are its feature registers.
+            if outside { computed.insert(r); computedFeatures.formUnion(modelArguments[i]) }
         }
         for (feature, argument) in zip(ir.models[i].features, modelArguments[i]) {
             switch feature.value.kind {
             case .field: continue
             case .letValue(let l): _ = ensureLet(l)
             case .counterRead: continue
-            default: compile(feature.value, into: argument)
+            default: if !computedFeatures.contains(argument) { compile(feature.value, into: argument) }
             }
         }
         b.emit(.model, a: r, b: UInt16(i))
@@ -241,7 +256,8 @@ struct CodeGenerator {
         for batch in batches {
             var first: UInt16? = nil, firstRead: UInt16? = nil
             for (c, w) in batch.reads {
-                let r = b.addLazyRegister(ir.counters[c].valueType)
+                // Written on every evaluation before any use: no reset to "not computed" needed.
+                let r = b.addRegister(ir.counters[c].valueType)
                 counterRegisters["\(c)/\(w)"] = r
                 let read = b.addCounterRead(CounterReadInfo(counter: UInt16(c), windowSeconds: w))
                 if first == nil { first = r; firstRead = read }

@@ -109,17 +109,6 @@ enum ByteOps {
         return memcmp(p, q, n) == 0
     }
 
-    /// Equality of two byte ranges of the same length `n`, inline (no memcmp call).
-    @inline(__always)
-    static func shortEqual(_ p: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> Bool {
-        if caseInsensitive {
-            for i in 0..<n where fold(p[i]) != fold(q[i]) { return false }
-        } else {
-            for i in 0..<n where p[i] != q[i] { return false }
-        }
-        return true
-    }
-
     /// Three-way byte order (UTF-8 byte order is code point order).
     @inline(__always)
     static func compare(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: UnsafePointer<UInt8>, _ m: Int) -> Int {
@@ -181,6 +170,23 @@ enum ByteOps {
         return j == m
     }
 
+    /// Equality of two arena byte ranges of the same length `n`: up to 8 bytes compared case-
+    /// sensitively inline as one masked word each (countries, currencies, status codes), anything
+    /// else by `sameBytes`.
+    @inline(__always)
+    static func sameLengthEqual(_ p: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> Bool {
+        if n <= 8 && !caseInsensitive { return head(p, n) == head(q, n) }
+        return sameBytes(p, q, n, caseInsensitive: caseInsensitive)
+    }
+
+    /// Equality of two arena byte ranges of the same length `n`, out of line: string tests and set
+    /// probes call it only once the lengths (and a set probe's hashes) match, so the common
+    /// mismatch does not pay for preparing the comparison.
+    @inline(never)
+    static func sameBytes(_ p: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> Bool {
+        n <= 16 ? wordsEqual(p, q, n, caseInsensitive: caseInsensitive) : equal(p, n, q, n, caseInsensitive: caseInsensitive)
+    }
+
     /// Whether the bytes of `s` (in `base`) are an element of the constant set `header`.
     @inline(__always)
     static func setContains(_ header: SetHeader, _ entries: UnsafePointer<SetEntry>, _ constants: UnsafePointer<Slot>,
@@ -205,10 +211,8 @@ enum ByteOps {
         while true {
             let e = table[i]
             if e.constant < 0 { return false }
-            if e.hash == h && e.length == Int32(truncatingIfNeeded: n) {
-                let q = base + constants[Int(e.constant)].offset
-                if n <= 16 ? wordsEqual(p, q, n, caseInsensitive: ci) : shortEqual(p, q, n, caseInsensitive: ci) { return true }
-            }
+            if e.hash == h && e.length == Int32(truncatingIfNeeded: n)
+                && sameBytes(p, base + constants[Int(e.constant)].offset, n, caseInsensitive: ci) { return true }
             i = (i + 1) & mask
         }
     }

@@ -18,9 +18,9 @@ import Glibc
 
 /// Ends a test: true falls through, false clears the accumulator and jumps, missing/error accumulate.
 @inline(__always)
-private func branch(_ t: UInt8, _ ins: Instruction, _ pc: inout Int, _ acc: inout UInt8) {
+private func branch(_ t: UInt8, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
     if t < 2 {
-        if t ^ (ins.flags & 1) == 0 { acc = 0; pc &+= Int(ins.c) }
+        if t ^ (ins.flags & 1) == 0 { acc = 0; pc += Int(ins.c) }
     } else {
         acc |= t &- 1
     }
@@ -96,20 +96,22 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
     let code = ctx.pointee.code
     let k = ctx.pointee.constants
     let r = ctx.pointee.registers
-    var base = UnsafePointer(ctx.pointee.arena)
-    var pc = 0
+    // The arena base is re-read where needed rather than kept in a register: it may move when a
+    // string is built, and the loop has more live values than callee-saved registers.
+    var base: UnsafePointer<UInt8> { UnsafePointer(ctx.pointee.arena) }
+    var pc = code
     var acc: UInt8 = 0
     while true {
-        let ins = code[pc]
-        pc &+= 1
+        let ins = pc.pointee
+        pc += 1
         let a = Int(ins.a), b = Int(ins.b), c = Int(ins.c)
         switch unsafeBitCast(ins.opcode, to: Opcode.self) {
         case .halt:
             return
         case .jump:
-            pc &+= c
+            pc += c
         case .lazyGuard:
-            if r[a].tag != Tag.unset { pc &+= c }
+            if r[a].tag != Tag.unset { pc += c }
         case .fastExitIfDecided:
             if ctx.pointee.fast && ctx.pointee.best[a] >= 0 { ctx.pointee.stoppedEarly = true; return }
         case .fastStop:
@@ -269,13 +271,13 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .or: r[a] = logic(r[b], r[c], absorbing: 1)
         case .jumpIfFalse:
             let x = r[a]
-            if x.tag == Tag.bool && x.bits == 0 { pc &+= c }
+            if x.tag == Tag.bool && x.bits == 0 { pc += c }
         case .jumpIfTrue:
             let x = r[a]
-            if x.tag == Tag.bool && x.bits != 0 { pc &+= c }
+            if x.tag == Tag.bool && x.bits != 0 { pc += c }
         case .jumpIfNotBool:
             let x = r[a]
-            if x.tag != Tag.bool { r[b] = propagate(x); pc &+= c }
+            if x.tag != Tag.bool { r[b] = propagate(x); pc += c }
         case .isMissing:
             let x = r[b]
             r[a] = x.tag == Tag.error ? x : .bool(x.tag == Tag.missing)
@@ -288,13 +290,10 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
             r[a] = x.tag == Tag.string ? .int(Int64(ByteOps.codePointCount(base + x.offset, Int(x.length)))) : propagate(x)
         case .concat:
             r[a] = StringBuilder.concat(ctx, r[b], r[c])
-            base = UnsafePointer(ctx.pointee.arena)
         case .lower:
             r[a] = StringBuilder.recase(ctx, r[b], upper: false)
-            base = UnsafePointer(ctx.pointee.arena)
         case .upper:
             r[a] = StringBuilder.recase(ctx, r[b], upper: true)
-            base = UnsafePointer(ctx.pointee.arena)
         case .startsWith: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.hasPrefix)
         case .endsWith: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.hasSuffix)
         case .contains: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.contains)
@@ -316,7 +315,6 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
             }
         case .domain:
             r[a] = StringBuilder.domain(ctx, r[b])
-            base = UnsafePointer(ctx.pointee.arena)
 
         case .intOfD:
             let x = r[b]
@@ -332,7 +330,6 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .doubleOfS: r[a] = Conversions.double(of: r[b], base)
         case .stringOfI, .stringOfD, .stringOfB, .stringOfIP:
             r[a] = Conversions.string(ctx, of: r[b])
-            base = UnsafePointer(ctx.pointee.arena)
         case .absI:
             let x = r[b]
             if x.tag == Tag.int { r[a] = x.int == .min ? .error(.overflow) : .int(x.int < 0 ? -x.int : x.int) } else { r[a] = propagate(x) }
@@ -370,13 +367,13 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
 // MARK: - typed helpers (inlined into the cases above)
 
 @inline(__always)
-private func testI(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: Instruction, _ pc: inout Int, _ acc: inout UInt8) {
+private func testI(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
     let t = x.tag == Tag.int && y.tag == Tag.int ? truth(op(x.int, y.int)) : absent(x.tag == Tag.int ? y.tag : x.tag, y.tag)
     branch(t, ins, &pc, &acc)
 }
 
 @inline(__always)
-private func testD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout Int, _ acc: inout UInt8) {
+private func testD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
     let t = x.tag == Tag.double && y.tag == Tag.double ? truth(op(x.double, y.double)) : absent(x.tag == Tag.double ? y.tag : x.tag, y.tag)
     branch(t, ins, &pc, &acc)
 }
@@ -384,20 +381,21 @@ private func testD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: 
 /// A test against a constant: the verifier guarantees the constant's type, so only the register's
 /// tag is checked.
 @inline(__always)
-private func testIK(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: Instruction, _ pc: inout Int, _ acc: inout UInt8) {
+private func testIK(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
     branch(x.tag == Tag.int ? truth(op(x.int, y.int)) : absent(x.tag), ins, &pc, &acc)
 }
 
 @inline(__always)
-private func testDK(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout Int, _ acc: inout UInt8) {
+private func testDK(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
     branch(x.tag == Tag.double ? truth(op(x.double, y.double)) : absent(x.tag), ins, &pc, &acc)
 }
 
 @inline(__always)
-private func testS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, equal: Bool, _ ins: Instruction, _ pc: inout Int, _ acc: inout UInt8) {
+private func testS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, equal: Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
     let t: UInt8
     if x.tag == Tag.string && y.tag == Tag.string {
-        let same = ByteOps.equal(base + x.offset, Int(x.length), base + y.offset, Int(y.length), caseInsensitive: ins.flags & 2 != 0)
+        let same = x.length == y.length
+            && ByteOps.sameLengthEqual(base + x.offset, base + y.offset, Int(x.length), caseInsensitive: ins.flags & 2 != 0)
         t = truth(same == equal)
     } else {
         t = absent(x.tag == Tag.string ? y.tag : x.tag, y.tag)
@@ -442,7 +440,8 @@ private func orderS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ op: (I
 @inline(__always)
 private func eqBytes(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ tag: UInt8, _ ci: Bool, equal: Bool) -> Slot {
     guard x.tag == tag && y.tag == tag else { return propagate(x, y) }
-    return .bool(ByteOps.equal(base + x.offset, Int(x.length), base + y.offset, Int(y.length), caseInsensitive: ci) == equal)
+    let same = x.length == y.length && ByteOps.sameLengthEqual(base + x.offset, base + y.offset, Int(x.length), caseInsensitive: ci)
+    return .bool(same == equal)
 }
 
 @inline(__always)

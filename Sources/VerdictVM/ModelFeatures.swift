@@ -24,20 +24,6 @@ public struct ModelFeatures {
         self = features.load(as: ModelFeatures.self)
     }
 
-    /// Feature `i` (0 ..< count) as the model takes it: NaN when missing, nil when an error.
-    @inlinable
-    public subscript(_ i: Int) -> Double? {
-        precondition(i >= 0 && i < count, "feature index out of range")
-        let x = registers[Int(indices[i])]
-        switch x.tag {
-        case Tag.double: return x.double
-        case Tag.int: return Double(x.int)
-        case Tag.bool: return x.bits != 0 ? 1 : 0
-        case Tag.error: return nil
-        default: return .nan
-        }
-    }
-
     /// Writes the `count` features as doubles to `out`; false (with `out` partly written) when a
     /// feature is an error, in which case the host returns `HostStatus.error` and the VM gives
     /// the model's outputs that feature's error.

@@ -99,7 +99,7 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         switch self {
         case .halt: return OpcodeInfo("halt", .none, .none, .none, "stop evaluation")
         case .jump: return OpcodeInfo("jump", .none, .none, .jump, "pc += C")
-        case .lazyGuard: return OpcodeInfo("lazyGuard", .read(nil), .none, .jump, "if R[A] was computed in this evaluation: pc += C (let, model, counter caches)")
+        case .lazyGuard: return OpcodeInfo("lazyGuard", .read(nil), .none, .jump, "if R[A] was computed in this evaluation: pc += C (let and model caches)")
         case .fastExitIfDecided: return OpcodeInfo("fastExitIfDecided", .action, .none, .none, "fast mode: stop if a rule with action A decided (nothing later can change the verdict)")
         case .fastStop: return OpcodeInfo("fastStop", .none, .none, .none, "fast mode: stop (what follows is evaluated only when tracing: shadow rules)")
         case .fire: return OpcodeInfo("fire", .rule, .none, .none, "end of rule A's condition: accumulator clear => fired; else record missing/error; clear the accumulator")

@@ -168,7 +168,7 @@ enum Verifier {
             let batch = p.counterBatches[Int(ins.c)]
             for i in 0..<Int(batch.count) {
                 let register = Int(ins.a) + i
-                guard p.lazyRegisters.contains(register) else { throw fail("a counter cache must be a lazy register") }
+                guard register >= p.fields.count, register < p.registerTypes.count else { throw fail("batch register \(register) out of range") }
                 let counter = p.counters[Int(p.counterReads[Int(batch.firstRead) + i].counter)]
                 guard p.registerTypes[register] == counter.valueType else { throw fail("register type differs from the counter's") }
             }

@@ -75,11 +75,11 @@ final class PrecomputedHost {
 
         /// The precomputed column of (counter, window), -1 when there is none.
         @inline(__always)
-        static func column(_ s: UnsafeMutablePointer<State>, _ counter: Int32, _ window: Int64) -> Int {
-            var i = s.pointee.counterFirst[Int(counter)]
-            let end = s.pointee.counterFirst[Int(counter) &+ 1]
+        func column(_ counter: Int32, _ window: Int64) -> Int {
+            var i = counterFirst[Int(counter)]
+            let end = counterFirst[Int(counter) &+ 1]
             while i < end {
-                let entry = s.pointee.counterColumn[i]
+                let entry = counterColumn[i]
                 if entry.1 == window { return entry.2 }
                 i &+= 1
             }
@@ -115,11 +115,11 @@ final class PrecomputedHost {
                 return s.pointee.lists[s.pointee.current &* 7 &+ s.pointee.listColumn[Int(list)]]
             },
             counter: { context, counters, windows, count, _, _, out in
-                let s = context!.assumingMemoryBound(to: State.self)
-                let row = s.pointee.counters + s.pointee.current &* 7
+                let s = context!.assumingMemoryBound(to: State.self).pointee
+                let row = s.counters + s.current &* 7
                 var missing = false
                 for i in 0..<count {
-                    let column = State.column(s, counters[i], windows[i])
+                    let column = s.column(counters[i], windows[i])
                     if column < 0 { return HostStatus.error }
                     let v = row[column]
                     missing = missing || v.isNaN
