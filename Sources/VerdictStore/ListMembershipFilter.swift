@@ -15,8 +15,9 @@
 // length present (its "coarse" key): a miss usually ends at the table, and a hit probes only the
 // lengths that keys sharing its coarse key have. Because of those repeated probes, range keys
 // are not hashed with an XXH3 call each: ip keys are hashed from their integers (address,
-// length, family) with the murmur3 64-bit finalizer, and prefix keys with FNV-1a extended byte
-// by byte (one pass over the value serves every length) and the same finalizer.
+// length, family) with the murmur3 64-bit finalizer, and prefix keys of up to 16 bytes from
+// their bytes as two words with the same finalizer (XXH3 beyond 16 bytes); the hashes of one
+// value at its different lengths are independent, so the CPU overlaps them.
 //
 // Two types: `ListMembershipFilter` builds and owns the memory (a class, shared between the
 // readers of a store); `ListFilterView` is what lookups read, plain pointers and integers into
@@ -68,14 +69,13 @@ final class ListMembershipFilter: @unchecked Sendable {
             }
         }
         for key in prefixes {
-            var state = Self.prefixSeed
-            for (i, byte) in key.enumerated() {
-                state = Self.prefixStep(state, byte)
-                if byteLengths.count > 1 && i + 1 == byteLengths.last! {
-                    coarse.append((Self.mix(state), ListLengthTable.bit(ofLengthAt: byteLengths.firstIndex(of: key.count)!)))
+            key.withUnsafeBytes { bytes in
+                full.append(Self.prefixHash(bytes, length: key.count))
+                if byteLengths.count > 1 {
+                    coarse.append((Self.prefixHash(bytes, length: byteLengths.last!),
+                                   ListLengthTable.bit(ofLengthAt: byteLengths.firstIndex(of: key.count)!)))
                 }
             }
-            full.append(Self.mix(state))
         }
         // One allocation: the blocks (64-byte aligned), the length table, the length lists.
         coarse.sort { $0.hash < $1.hash }
@@ -116,11 +116,37 @@ final class ListMembershipFilter: @unchecked Sendable {
         return mix((network.high &* 0x9E37_79B9_7F4A_7C15) ^ network.low ^ (tag << 48))
     }
 
-    /// FNV-1a over prefix bytes: the state after each byte, finalized with `mix`, is the filter
-    /// hash of the prefix ending there.
-    static let prefixSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// Filter hash of the first `length` bytes of `bytes` (a prefix key, or a value's prefix).
+    /// Up to 16 bytes (BINs and the like) it is computed from the bytes as two little-endian
+    /// words, without a loop; longer prefixes use XXH3. The hashes of one value at different
+    /// lengths do not depend on each other, so a lookup's probes can overlap.
     @inline(__always)
-    static func prefixStep(_ state: UInt64, _ byte: UInt8) -> UInt64 { (state ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    static func prefixHash(_ bytes: UnsafeRawBufferPointer, length: Int) -> UInt64 {
+        guard length <= 16 else { return xxh3(UnsafeRawBufferPointer(rebasing: bytes[0..<length])) }
+        let first = word(bytes, from: 0) & lowBytes(min(length, 8))
+        let second = length > 8 ? word(bytes, from: 8) & lowBytes(length - 8) : 0
+        return mix((first &* 0x9E37_79B9_7F4A_7C15) ^ second ^ (UInt64(length) &* 0xC2B2_AE3D_27D4_EB4F))
+    }
+
+    /// Mask of the low `n` bytes of a word, n in 0...8.
+    @inline(__always)
+    private static func lowBytes(_ n: Int) -> UInt64 { n >= 8 ? .max : (1 &<< UInt64(8 * n)) &- 1 }
+
+    /// The bytes from `offset` on (up to 8; fewer at the end of the buffer, zero-filled) as a
+    /// little-endian word. Short tails are read as two overlapping loads, never past the end.
+    @inline(__always)
+    private static func word(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> UInt64 {
+        let n = bytes.count - offset
+        guard n > 0, let base = bytes.baseAddress.map({ $0 + offset }) else { return 0 }
+        if n >= 8 { return UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)) }
+        if n >= 4 {
+            let low = UInt64(UInt32(littleEndian: base.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            return low | high << UInt64(8 * (n - 4))
+        }
+        let b = base.assumingMemoryBound(to: UInt8.self)
+        return UInt64(b[0]) | UInt64(b[n / 2]) << UInt64(8 * (n / 2)) | UInt64(b[n - 1]) << UInt64(8 * (n - 1))
+    }
 
     private static func insert(_ h: UInt64, words: UnsafeMutablePointer<UInt32>, blockCount: UInt64) {
         let block = words + Int(((h >> 32) &* blockCount) >> 32) * 8

@@ -55,9 +55,8 @@ public final class ListReader {
     @exclusivity(unchecked) private var slots: UnsafeMutablePointer<ListSlot>
     @exclusivity(unchecked) private var slotCount = 0
     private var slotCapacity = 4
-    /// Folded ci values and ip keys are built here; prefix lookups keep a hash state per value
-    /// length here (up to 512 UInt64).
-    private let scratch = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 64)
+    /// Folded ci values and ip keys are built here.
+    private let scratch = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 64)
 
     /// The hot state of one list.
     private struct ListSlot {
@@ -304,26 +303,16 @@ public final class ListReader {
         return try floorSearchIP(lists[index], address, bound: length - 1, now: now, includeExpired: includeExpired)
     }
 
-    /// Longest live prefix entry of `value`: one FNV pass gives the filter hash of the value's
-    /// prefix at every length, the filter names the longest length it admits, and an exact
-    /// mdb_get there answers the usual hit; a false positive or an expired entry continues with
-    /// the range search below that length.
+    /// Longest live prefix entry of `value`: the filter names the longest length it admits, an
+    /// exact mdb_get there answers the usual hit, and a false positive or an expired entry
+    /// continues with the range search below that length.
     @inline(__always)
     private func findPrefix(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ value: UnsafeRawBufferPointer, now: Int64,
                             includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
         let filter = slot.pointee.filter
-        guard filter.prefixCount > 0 else { return nil }
-        // states[n]: the FNV state after n bytes, up to the longest key length present.
-        let states = scratch.assumingMemoryBound(to: UInt64.self)
-        let top = min(value.count, Int(filter.lengths[ListFilterView.prefixLengthsAt]))
-        var state = ListMembershipFilter.prefixSeed
-        for n in 0..<top {
-            state = ListMembershipFilter.prefixStep(state, value[n])
-            states[n + 1] = state
+        let length = filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: filter.prefixCount, atMost: value.count) {
+            ListMembershipFilter.prefixHash(value, length: $0)
         }
-        @inline(__always) func hash(_ length: Int) -> UInt64 { ListMembershipFilter.mix(states[length]) }
-        let length = filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: filter.prefixCount,
-                                                atMost: value.count, hash: hash)
         guard length > 0 else { return nil }
         if let hit = try get(slot, index, UnsafeRawBufferPointer(rebasing: value[0..<length]), now: now, includeExpired: includeExpired) {
             return hit
