@@ -76,6 +76,27 @@ private func store(_ tag: String = "store", mapSize: Int = ListStore.defaultMapS
     #expect(try !contains(texts, [10, 1, 2, 4]))
 }
 
+@Test func aReaderAnswersEveryListItResolved() throws {
+    // More lists than a reader's first slot table holds (it grows as handles are resolved).
+    let s = store()
+    let names = (0..<9).map { "list\($0)" }
+    for name in names {
+        try s.create(list: name, kind: .string)
+        try s.add([ListEntry("in-\(name)")], to: name)
+    }
+    let r = s.makeReader()
+    var handles: [ListHandle] = []
+    for name in names {
+        handles.append(try r.handle(name))
+        #expect(try r.contains(handles.last!, "in-\(name)", now: 0))  // looked up before the next handle
+    }
+    for (name, handle) in zip(names, handles) {
+        #expect(try r.contains(handle, "in-\(name)", now: 0))
+        #expect(try !r.contains(handle, "in-list-other", now: 0))
+    }
+    #expect(throws: ListStoreError.self) { try s.makeReader().contains(handles[0], "x", now: 0) }  // another reader's handle
+}
+
 @Test func prefixListsMatchTheLongestPrefix() throws {
     let s = store()
     try s.create(list: "bins", kind: .prefix)
