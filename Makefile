@@ -37,6 +37,11 @@ clean:
 fuzz-smoke: deps
 	scripts/fuzz-smoke.sh
 
+.PHONY: vbc-seeds
+# Recompiles the FuzzVerifyBytecode seeds (after a bytecode format change).
+vbc-seeds: build
+	scripts/vbc-seeds.sh
+
 .PHONY: check-rules
 # Type-checks every ruleset in Rules/ (with its models; the reference copy needs `make workload`),
 # failing on warnings too.

@@ -49,6 +49,8 @@ let package = Package(
         .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),
         .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore"]),
         .testTarget(name: "VerdictTests", dependencies: ["Verdict", "VerdictStore", "VerdictVM"]),
+        // The `verdict` binary's exit codes and output (depends on it so that it is built first).
+        .testTarget(name: "VerdictCLITests", dependencies: ["verdict"]),
         // CEL conformance runner and the VM-vs-reference differential test (issue 3).
         .testTarget(name: "VerdictConformanceTests", dependencies: ["VerdictLanguage", "VerdictCompiler", "VerdictVM", "VerdictReference"]),
     ],

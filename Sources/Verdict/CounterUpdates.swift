@@ -198,7 +198,7 @@ enum CounterUpdatePlanner {
     private static func inline(_ e: IRExpr, _ ir: IRProgram) throws(EngineError) -> IRExpr {
         var out = e
         switch e.kind {
-        case .constant, .field: return e
+        case .constant, .field, .score: return e
         case .letValue(let i): return try inline(ir.lets[i].value, ir)
         case .listLookup, .counterRead, .model:
             throw .compile("counter keys, sums, distinct values and `when` conditions cannot use lists, counters or models")
@@ -229,7 +229,7 @@ enum CounterUpdatePlanner {
     private static func collectFields(_ e: IRExpr, _ out: inout Set<Int>) {
         switch e.kind {
         case .field(let f): out.insert(f)
-        case .constant, .letValue, .model: break
+        case .constant, .letValue, .model, .score: break
         case .listLookup(_, let x), .counterRead(_, _, let x), .not(let x), .negate(let x), .inSet(let x, _): collectFields(x, &out)
         case .binary(_, let l, let r): collectFields(l, &out); collectFields(r, &out)
         case .and(let xs), .or(let xs), .call(_, let xs): for x in xs { collectFields(x, &out) }

@@ -25,6 +25,8 @@ public final class Session {
     var modelMargins: [Double]
     var modelRan: [Bool]
     let scratch: UnsafeMutablePointer<Double>
+    /// The feature row a model callback gathers from the VM's registers (the widest model's width).
+    let featureRow: UnsafeMutablePointer<Double>
     /// One request per compiled counter-update expression: key, aggregate, `when` conjuncts.
     private let updateRequests: [[Request]]
     /// Per counter key group: the key located for the event being recorded (counters of a group
@@ -50,6 +52,7 @@ public final class Session {
         modelRan = [Bool](repeating: false, count: engine.models.count)
         let widest = engine.models.map { $0.info.outputCount }.max() ?? 1
         scratch = .allocate(capacity: 2 * max(widest, 1))
+        featureRow = .allocate(capacity: max(engine.models.map { $0.info.featureNames.count }.max() ?? 1, 1))
         updateRequests = engine.updates.map { u in
             var programs = [u.key.program]
             switch u.aggregate {
@@ -62,7 +65,10 @@ public final class Session {
         groupKeys = [CounterKey?](repeating: nil, count: engine.counters?.groupKeys.count ?? 0)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        featureRow.deallocate()
+    }
 
     // MARK: Setting fields
 

@@ -32,31 +32,44 @@ enum SessionHost {
         return member ? 1 : 0
     }
 
-    private static let counter: Host.CounterRead = { context, index, window, key, length, out in
+    private static let counter: Host.CounterRead = { context, counters, windows, count, key, length, out in
         guard let context, let key else { return HostStatus.error }
         let s = Unmanaged<Session>.fromOpaque(context).takeUnretainedValue()
-        let c = Int(index)
-        guard let table = s.engine.counters, c >= 0, c < s.engine.counterIndex.count else { return HostStatus.error }
-        let k = table.key(group: s.engine.counterGroup[c], bytes: UnsafeRawBufferPointer(start: key, count: length))
-        out.pointee = table.read(s.engine.counterIndex[c], k, window: window, now: s.now).value
+        guard let table = s.engine.counters else { return HostStatus.error }
+        // The reads of one call share the key: hash and locate it once per key group.
+        var group = -1
+        var k: CounterKey? = nil
+        for i in 0..<count {
+            let c = Int(counters[i])
+            guard c >= 0, c < s.engine.counterIndex.count else { return HostStatus.error }
+            if s.engine.counterGroup[c] != group || k == nil {
+                group = s.engine.counterGroup[c]
+                k = table.key(group: group, bytes: UnsafeRawBufferPointer(start: key, count: length))
+            }
+            out[i] = table.read(s.engine.counterIndex[c], k!, window: windows[i], now: s.now).value
+        }
         return HostStatus.value
     }
 
-    private static let model: Host.ModelScore = { context, index, features, count, out in
-        guard let context, let features else { return HostStatus.error }
+    private static let model: Host.ModelScore = { context, index, features, out in
+        guard let context else { return HostStatus.error }
         let s = Unmanaged<Session>.fromOpaque(context).takeUnretainedValue()
         let m = Int(index)
         guard m >= 0, m < s.engine.models.count else { return HostStatus.error }
         let model = s.engine.models[m]
+        let view = ModelFeatures(features)
+        let count = view.count
         guard count == model.info.featureNames.count else { return HostStatus.error }
+        // An error feature makes the outputs that error (the VM finds which).
+        guard view.gather(into: s.featureRow) else { return HostStatus.error }
         let margins = s.scratch, outputs = s.scratch + model.info.outputCount
-        model.predictMargins(features, margins)
+        model.predictMargins(s.featureRow, margins)
         model.transform(margins, outputs)
         out[0] = outputs[0]
         out[1] = margins[0]
         s.modelRan[m] = true
         s.modelMargins[m] = margins[0]
-        for j in 0..<count { s.modelFeatures[m][j] = features[j] }
+        for j in 0..<count { s.modelFeatures[m][j] = s.featureRow[j] }
         return HostStatus.value
     }
 

@@ -20,9 +20,13 @@ struct CodeGenerator {
     private var modelRegisters: [UInt16?]
     private var modelArguments: [[UInt16]]
     private var counterRegisters: [String: UInt16] = [:]
-    private var counterKeyRegisters: [Int: UInt16] = [:]
-    /// Set once every counter read has been emitted at the start of the program.
-    private var eagerCounters = false
+    /// Whether the code being emitted runs on every evaluation that gets this far (no jump can
+    /// skip it): a lazy value computed there is computed for the rest of the program.
+    private var unconditional = false
+    /// Lazy let and model registers computed by unconditional code: later uses need no `lazyGuard`.
+    private var computed: Set<UInt16> = []
+    /// Emitting the rules of a shared-let block (behind its `jumpIfFalse`).
+    private var inBlock = false
     private var pool: [ValueType: [UInt16]] = [:]
     private var used: [ValueType: Int] = [:]
 
@@ -43,7 +47,10 @@ struct CodeGenerator {
     static func generate(_ ir: IRProgram) throws -> ProgramContents {
         var g = CodeGenerator(ir)
         g.b.setPrecedence(ir.precedence)
-        for t in ir.thresholds { g.b.addThreshold(t) }
+        guard ir.thresholds.count <= ThresholdInfo.maximumCount else {
+            throw CodeGenerationError(message: "more than \(ThresholdInfo.maximumCount) threshold clauses")
+        }
+        for t in ir.thresholds { g.b.addThreshold(ThresholdInfo(action: t.action, minimumScore: minimumScore(t.condition))) }
         g.b.setOnError(ir.onError)
         for rule in ir.rules { g.b.addRule(rule.info) }
         g.emitCounterReads()
@@ -60,6 +67,7 @@ struct CodeGenerator {
             }
         }
         g.emitGroup(group({ ($0.kind == .score) || (!$0.shadow && !ir.precedence.contains($0.action)) }))
+        g.emitThresholds()
         g.b.emit(.fastStop)
         g.emitGroup(group({ $0.kind == .rule && $0.shadow }))
         g.b.emit(.halt)
@@ -95,7 +103,7 @@ struct CodeGenerator {
     /// Whether evaluating `e` needs no host call (so it may run eagerly, unconditionally).
     private func isCheap(_ e: IRExpr, _ visiting: Set<Int> = []) -> Bool {
         switch e.kind {
-        case .constant, .field: return true
+        case .constant, .field, .score: return true
         case .letValue(let i): return !visiting.contains(i) && isCheap(ir.lets[i].value, visiting.union([i]))
         case .listLookup, .counterRead, .model: return false
         case .not(let x), .negate(let x), .inSet(let x, _): return isCheap(x, visiting)
@@ -108,7 +116,7 @@ struct CodeGenerator {
     /// Relative cost of evaluating `e` (orders the conjuncts of a rule: cheap first).
     private func cost(_ e: IRExpr) -> Int {
         switch e.kind {
-        case .constant, .field: return 0
+        case .constant, .field, .score: return 0
         case .letValue(let i): return eagerLets.contains(i) ? 1 : 2 + cost(ir.lets[i].value)
         case .listLookup(_, let k): return 20 + cost(k)
         case .counterRead(_, _, let k): return 10 + cost(k)
@@ -157,7 +165,7 @@ struct CodeGenerator {
     private func letDependencies(_ e: IRExpr) -> [Int] {
         switch e.kind {
         case .letValue(let i): return [i]
-        case .constant, .field, .model: return []
+        case .constant, .field, .model, .score: return []
         case .listLookup(_, let x), .counterRead(_, _, let x), .not(let x), .negate(let x), .inSet(let x, _): return letDependencies(x)
         case .binary(_, let x, let y): return letDependencies(x) + letDependencies(y)
         case .and(let xs), .or(let xs), .call(_, let xs): return xs.flatMap { letDependencies($0) }
@@ -167,23 +175,34 @@ struct CodeGenerator {
 
     private mutating func ensureLet(_ i: Int) -> UInt16 {
         let r = letRegisters[i]!
-        if eagerLets.contains(i) { return r }
+        if eagerLets.contains(i) || computed.contains(r) { return r }
         let skip = b.newLabel()
         b.emit(.lazyGuard, a: r, jumpTo: skip)
+        let outside = unconditional
+        unconditional = false
         compile(ir.lets[i].value, into: r)
+        unconditional = outside
         b.bind(skip)
+        if outside { computed.insert(r) }
         return r
     }
 
     private mutating func ensureModel(_ i: Int) -> UInt16 {
         let r = modelRegisters[i]!
+        if computed.contains(r) { return r }
         let skip = b.newLabel()
         b.emit(.lazyGuard, a: r, jumpTo: skip)
+        let outside = unconditional
+        unconditional = false
+        defer {
+            unconditional = outside
+            if outside { computed.insert(r) }
+        }
         for (feature, argument) in zip(ir.models[i].features, modelArguments[i]) {
             switch feature.value.kind {
             case .field: continue
             case .letValue(let l): _ = ensureLet(l)
-            case .counterRead(let c, let w, let k): _ = ensureCounter(c, w, k)
+            case .counterRead: continue
             default: compile(feature.value, into: argument)
             }
         }
@@ -192,55 +211,56 @@ struct CodeGenerator {
         return r
     }
 
-    private mutating func counterRegister(_ counter: Int, _ window: Int64) -> UInt16 {
-        let id = "\(counter)/\(window)"
-        if let existing = counterRegisters[id] { return existing }
-        let r = b.addLazyRegister(ir.counters[counter].valueType)
-        counterRegisters[id] = r
-        return r
-    }
-
     /// Every counter read of the ruleset, once, at the start: they feed most rules and models, so
-    /// reading them up front replaces a cache check before each use (host calls are the same).
+    /// reading them up front replaces a cache check before each use. Reads with the same key (the
+    /// same field, or the same counter) form one batch: one `counter` instruction and one host
+    /// call, into consecutive registers.
     private mutating func emitCounterReads() {
         var seen: Set<String> = []
-        func visit(_ e: IRExpr, _ g: inout CodeGenerator) {
+        var batches: [(key: String, keyExpr: IRExpr, reads: [(counter: Int, window: Int64)])] = []
+        func visit(_ e: IRExpr) {
             switch e.kind {
             case .counterRead(let c, let w, let k):
-                if seen.insert("\(c)/\(w)").inserted { _ = g.ensureCounter(c, w, k) }
-            case .constant, .field, .letValue, .model: break
-            case .listLookup(_, let x), .not(let x), .negate(let x), .inSet(let x, _): visit(x, &g)
-            case .binary(_, let x, let y): visit(x, &g); visit(y, &g)
-            case .and(let xs), .or(let xs), .call(_, let xs): xs.forEach { visit($0, &g) }
-            case .conditional(let c, let x, let y): visit(c, &g); visit(x, &g); visit(y, &g)
+                guard seen.insert("\(c)/\(w)").inserted else { return }
+                let key: String
+                if case .field(let f) = k.kind { key = "field \(f)" } else { key = "counter \(c)" }
+                if let i = batches.firstIndex(where: { $0.key == key }) { batches[i].reads.append((c, w)) } else {
+                    batches.append((key, k, [(c, w)]))
+                }
+            case .constant, .field, .letValue, .model, .score: break
+            case .listLookup(_, let x), .not(let x), .negate(let x), .inSet(let x, _): visit(x)
+            case .binary(_, let x, let y): visit(x); visit(y)
+            case .and(let xs), .or(let xs), .call(_, let xs): xs.forEach(visit)
+            case .conditional(let c, let x, let y): visit(c); visit(x); visit(y)
             }
         }
-        for l in ir.lets { visit(l.value, &self) }
-        for m in ir.models { for f in m.features { visit(f.value, &self) } }
-        for r in ir.rules { visit(r.condition, &self); if let k = r.rolloutKey { visit(k, &self) } }
-        eagerCounters = true
-        releaseTemps()
+        for l in ir.lets { visit(l.value) }
+        for m in ir.models { for f in m.features { visit(f.value) } }
+        for r in ir.rules { visit(r.condition); if let k = r.rolloutKey { visit(k) } }
+        for t in ir.thresholds { visit(t.condition) }
+        for batch in batches {
+            var first: UInt16? = nil, firstRead: UInt16? = nil
+            for (c, w) in batch.reads {
+                let r = b.addLazyRegister(ir.counters[c].valueType)
+                counterRegisters["\(c)/\(w)"] = r
+                let read = b.addCounterRead(CounterReadInfo(counter: UInt16(c), windowSeconds: w))
+                if first == nil { first = r; firstRead = read }
+            }
+            let id = b.addCounterBatch(firstRead: firstRead!, count: UInt16(batch.reads.count))
+            if case .field(let f) = batch.keyExpr.kind {
+                b.emit(.counter, a: first!, b: UInt16(f), c: id)
+            } else {
+                let keyRegister = b.addRegister(batch.keyExpr.type)
+                compile(batch.keyExpr, into: keyRegister)
+                b.emit(.counter, a: first!, b: keyRegister, c: id)
+            }
+            releaseTemps()
+        }
     }
 
-    private mutating func ensureCounter(_ counter: Int, _ window: Int64, _ key: IRExpr) -> UInt16 {
-        let r = counterRegister(counter, window)
-        if eagerCounters { return r }
-        let read = b.addCounterRead(CounterReadInfo(counter: UInt16(counter), windowSeconds: window))
-        if case .field(let f) = key.kind {
-            b.emit(.counter, a: r, b: UInt16(f), c: read)
-        } else {
-            let keyRegister: UInt16
-            if let existing = counterKeyRegisters[counter] { keyRegister = existing } else {
-                keyRegister = b.addRegister(key.type)
-                counterKeyRegisters[counter] = keyRegister
-            }
-            let skip = b.newLabel()
-            b.emit(.lazyGuard, a: r, jumpTo: skip)
-            compile(key, into: keyRegister)
-            b.emit(.counter, a: r, b: keyRegister, c: read)
-            b.bind(skip)
-        }
-        return r
+    /// The register of a counter read (all are read at the start, by `emitCounterReads`).
+    private func counterRegister(_ counter: Int, _ window: Int64) -> UInt16 {
+        counterRegisters["\(counter)/\(window)"]!
     }
 
     // MARK: - rules
@@ -273,7 +293,9 @@ struct CodeGenerator {
             remaining.removeAll { block.contains($0) }
             let skip = b.newLabel()
             b.emit(.jumpIfFalse, a: letRegisters[shared]!, jumpTo: skip)
+            inBlock = true
             for r in block { emitRule(r) }
+            inBlock = false
             b.bind(skip)
         }
         for r in remaining { emitRule(r) }
@@ -283,13 +305,7 @@ struct CodeGenerator {
         let rule = ir.rules[index]
         releaseTemps()
         let end = b.newLabel()
-        var conjuncts: [IRExpr] = []
-        func flatten(_ e: IRExpr) {
-            if case .and(let xs) = e.kind { xs.forEach(flatten) } else { conjuncts.append(e) }
-        }
-        flatten(rule.condition)
-        let ordered = conjuncts.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
-        for c in ordered { emitTest(c, negate: false, onFalse: end) }
+        emitConjunction(rule.condition, onFalse: end, firstTestRunsAlways: !inBlock)
         if let key = rule.rolloutKey {
             let k = value(key)
             b.emit(.fireRollout, a: UInt16(index), b: k)
@@ -297,6 +313,69 @@ struct CodeGenerator {
             b.emit(.fire, a: UInt16(index))
         }
         b.bind(end)
+    }
+
+    /// A condition as fused tests of its conjuncts, cheapest first (`and` is commutative): all true
+    /// falls through, a false one jumps to `onFalse`, missing/error accumulate.
+    /// `firstTestRunsAlways`: the first test is reached whenever the code after it is (a rule outside
+    /// a shared-let block), so lazy values it computes need no guard later.
+    private mutating func emitConjunction(_ condition: IRExpr, onFalse: Label, firstTestRunsAlways: Bool) {
+        var conjuncts: [IRExpr] = []
+        func flatten(_ e: IRExpr) {
+            if case .and(let xs) = e.kind { xs.forEach(flatten) } else { conjuncts.append(e) }
+        }
+        flatten(condition)
+        let ordered = conjuncts.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
+        for (n, c) in ordered.enumerated() {
+            // Only the first conjunct of a rule outside a shared-let block always runs, and only
+            // up to its first jump: a simple operand is computed before the test's own branch.
+            unconditional = n == 0 && firstTestRunsAlways && isSimpleTest(c)
+            emitTest(c, negate: false, onFalse: onFalse)
+            unconditional = false
+        }
+    }
+
+    // MARK: - thresholds
+
+    /// `score >= N` / `score > N` (either side): the minimum score the post-pass compares with;
+    /// nil for any other condition, which the program decides.
+    private static func minimumScore(_ condition: IRExpr) -> Int64? {
+        guard case .binary(let op, let x, let y) = condition.kind else { return nil }
+        let (o, limit): (IRBinaryOperator, IRExpr)
+        if case .score = x.kind { (o, limit) = (op, y) } else if case .score = y.kind { (o, limit) = (op.flipped, x) } else { return nil }
+        guard case .int(let n)? = limit.constantValue else { return nil }
+        switch o {
+        case .greaterEqual: return n
+        case .greater where n < .max: return n + 1
+        default: return nil
+        }
+    }
+
+    /// After every score: the clauses with a general condition, each ending in `holdThreshold`.
+    private mutating func emitThresholds() {
+        for (i, t) in ir.thresholds.enumerated() where CodeGenerator.minimumScore(t.condition) == nil {
+            releaseTemps()
+            let end = b.newLabel()
+            emitConjunction(t.condition, onFalse: end, firstTestRunsAlways: false)
+            b.emit(.holdThreshold, a: UInt16(i))
+            b.bind(end)
+        }
+    }
+
+    /// A test whose operands are computed by straight-line code (no short-circuit jumps) before it
+    /// branches: a comparison or `not` of fields, constants, lets, counter reads and models.
+    private func isSimpleTest(_ e: IRExpr) -> Bool {
+        func simple(_ x: IRExpr) -> Bool {
+            switch x.kind {
+            case .constant, .field, .letValue, .counterRead, .model: return true
+            default: return false
+            }
+        }
+        switch e.kind {
+        case .not(let x): return isSimpleTest(x)
+        case .binary(let op, let x, let y) where op.isComparison: return simple(x) && simple(y)
+        default: return simple(e)
+        }
     }
 
     private static let testOps: [ValueType: [IRBinaryOperator: (register: Opcode, constant: Opcode)]] = [
@@ -352,7 +431,7 @@ struct CodeGenerator {
         switch e.kind {
         case .field(let f): return UInt16(f)
         case .letValue(let i): return ensureLet(i)
-        case .counterRead(let c, let w, let k): return ensureCounter(c, w, k)
+        case .counterRead(let c, let w, _): return counterRegister(c, w)
         case .model(let m, let margin): return ensureModel(m) + (margin ? 1 : 0)
         default:
             let t = temp(e.type)
@@ -379,6 +458,8 @@ struct CodeGenerator {
         switch e.kind {
         case .constant(let v):
             b.emit(.loadK, a: t, b: b.constant(v))
+        case .score:
+            b.emit(.loadScore, a: t)
         case .field, .letValue, .counterRead, .model:
             let r = value(e)
             if r != t { b.emit(.move, a: t, b: r) }

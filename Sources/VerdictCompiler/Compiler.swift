@@ -16,6 +16,7 @@ public enum Compiler {
         var folded = ir
         for i in folded.lets.indices { folded.lets[i].value = ConstantFolder.fold(folded.lets[i].value) }
         for i in folded.rules.indices { folded.rules[i].condition = ConstantFolder.fold(folded.rules[i].condition) }
+        for i in folded.thresholds.indices { folded.thresholds[i].condition = ConstantFolder.fold(folded.thresholds[i].condition) }
         for i in folded.models.indices {
             for j in folded.models[i].features.indices {
                 folded.models[i].features[j].value = ConstantFolder.fold(folded.models[i].features[j].value)

@@ -9,7 +9,7 @@ enum ConstantFolder {
     static func fold(_ e: IRExpr) -> IRExpr {
         var out = e
         switch e.kind {
-        case .constant, .field, .letValue, .model: return e
+        case .constant, .field, .letValue, .model, .score: return e
         case .listLookup(let l, let k): out.kind = .listLookup(list: l, key: fold(k)); return out
         case .counterRead(let c, let w, let k): out.kind = .counterRead(counter: c, windowSeconds: w, key: fold(k)); return out
         case .not(let x): out.kind = .not(fold(x))
@@ -51,7 +51,7 @@ enum ConstantFolder {
 
     private static func children(_ e: IRExpr) -> [IRExpr] {
         switch e.kind {
-        case .constant, .field, .letValue, .model, .listLookup, .counterRead: return []
+        case .constant, .field, .letValue, .model, .listLookup, .counterRead, .score: return []
         case .not(let x), .negate(let x), .inSet(let x, _): return [x]
         case .binary(_, let x, let y): return [x, y]
         case .and(let xs), .or(let xs), .call(_, let xs): return xs

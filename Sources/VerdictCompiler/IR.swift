@@ -28,6 +28,9 @@ public struct IRExpr: Sendable {
         /// `x in [constants]`.
         case inSet(IRExpr, [Value])
         case call(IRFunction, [IRExpr])
+        /// The ruleset's score (int, the sum of the fired scores); only in threshold conditions,
+        /// which run after every score.
+        case score
     }
 
     public var kind: Kind
@@ -102,6 +105,13 @@ public struct IRRule: Sendable {
     }
 }
 
+/// A `threshold` clause: its action applies when its condition is true (LANGUAGE.md §7).
+public struct IRThreshold: Sendable {
+    public var action: VerdictAction
+    public var condition: IRExpr
+    public init(action: VerdictAction, condition: IRExpr) { self.action = action; self.condition = condition }
+}
+
 /// A whole ruleset in IR form.
 public struct IRProgram: Sendable {
     public var name = ""
@@ -114,7 +124,7 @@ public struct IRProgram: Sendable {
     /// Rules and scores in ruleset order (their index is the rule index of the verdict).
     public var rules: [IRRule] = []
     public var precedence: [VerdictAction] = [.allow, .block, .review]
-    public var thresholds: [ThresholdInfo] = []
+    public var thresholds: [IRThreshold] = []
     public var onError: VerdictAction = .none
     public init() {}
 }

@@ -44,7 +44,7 @@ struct Lowering {
                                    condition: try lower(score.condition)))
         }
         ir.precedence = ruleset.precedence.map(action)
-        ir.thresholds = try ruleset.thresholds.map(threshold)
+        ir.thresholds = try ruleset.thresholds.map { IRThreshold(action: action($0.action), condition: try lower($0.condition)) }
         ir.onError = ruleset.onError.map(action) ?? .none
         return ir
     }
@@ -65,32 +65,6 @@ struct Lowering {
         case .string, .stringCaseInsensitive, .country: return .string
         case .ip: return .ip
         default: return .int   // int, timestamp, duration, action
-        }
-    }
-
-    /// `score >= N` (or `>`, or mirrored) -> the minimum score of the clause.
-    func threshold(_ t: CheckedThreshold) throws -> ThresholdInfo {
-        if case .binary(_, let l, let r) = t.condition.kind,
-           case .binary(.comparison(let op, .int))? = ruleset.resolution(of: t.condition.id) {
-            let (scoreSide, limitSide, o): (Expr, Expr, ComparisonOperator) = ruleset.resolution(of: l.id) == .score ? (l, r, op) : (r, l, mirrored(op))
-            if ruleset.resolution(of: scoreSide.id) == .score, case .constant(.int(let n))? = try? lower(limitSide).kind {
-                switch o {
-                case .greaterEqual: return ThresholdInfo(action: action(t.action), minimumScore: n)
-                case .greater where n < .max: return ThresholdInfo(action: action(t.action), minimumScore: n + 1)
-                default: break
-                }
-            }
-        }
-        throw CompileError(message: "threshold conditions must have the form `score >= N` or `score > N`", range: t.range)
-    }
-
-    private func mirrored(_ op: ComparisonOperator) -> ComparisonOperator {
-        switch op {
-        case .less: return .greater
-        case .lessEqual: return .greaterEqual
-        case .greater: return .less
-        case .greaterEqual: return .lessEqual
-        default: return op
         }
     }
 
@@ -142,7 +116,8 @@ struct Lowering {
             return node(.counterRead(counter: c, windowSeconds: window, key: key))
         case .now: return node(.field(nowField))
         case .list, .listLiteral: throw fail("a list outside `in`")
-        case .score, .verdict, .action: throw fail("`score`/`verdict` outside thresholds")
+        case .score: return node(.score)
+        case .verdict, .action: throw fail("`verdict` outside a counter's `when`")
         case .conditional:
             guard case .conditional(let c, let x, let y) = e.kind else { throw fail("conditional") }
             return node(.conditional(try lower(c), try lower(x), try lower(y)))

@@ -174,7 +174,13 @@ public final class Checker {
                          condition: checkCondition(score.condition, what: "score condition", context: .plain),
                          range: score.range)
         }
-        let checkedThresholds = thresholds.flatMap { $0.clauses }.map { clause in
+        let clauses = thresholds.flatMap { $0.clauses }
+        if clauses.count > ParserLimits.maxThresholdClauses {
+            error(.tooManyThresholds, "ruleset has more than \(ParserLimits.maxThresholdClauses) threshold clauses",
+                  at: clauses[ParserLimits.maxThresholdClauses].range,
+                  hint: "thresholds rank score bands; combine conditions with `and` / `or` in fewer clauses")
+        }
+        let checkedThresholds = clauses.map { clause in
             CheckedThreshold(action: clause.action.action,
                              condition: checkCondition(clause.condition, what: "threshold condition", context: .threshold),
                              range: clause.range)

@@ -90,6 +90,8 @@ public enum CheckerDiagnosticCode: String, CaseIterable, Sendable {
     case invalidPrecedence = "invalid-precedence"
     /// `on error` with an action other than review or block.
     case invalidOnError = "invalid-on-error"
+    /// More than `ParserLimits.maxThresholdClauses` threshold clauses in the ruleset.
+    case tooManyThresholds = "too-many-thresholds"
     /// Lets, counters or models that depend on themselves.
     case cycle
     /// (warning) A let nothing refers to.

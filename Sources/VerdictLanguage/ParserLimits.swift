@@ -11,6 +11,8 @@ public enum ParserLimits {
     public static let maxFileBytes = 4 * 1024 * 1024
     /// Maximum number of rules (`rule` and Radar rules) in one ruleset.
     public static let maxRules = 10_000
+    /// Maximum number of threshold clauses in one ruleset (checked by the checker across files).
+    public static let maxThresholdClauses = 64
     /// Maximum number of elements in one list literal.
     public static let maxListElements = 256
 }

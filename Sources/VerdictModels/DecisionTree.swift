@@ -69,6 +69,22 @@ struct DecisionTree {
         return total > 0 ? weighted / total : Double(depthSum) / Double(max(leaves, 1))
     }
 
+    /// The cover of every node (its leaves' cover summed; 0 for unreachable nodes) and the number
+    /// of nodes reachable from node 0. Call after `validate`.
+    func subtreeCovers() -> (covers: [Double], reachable: Int) {
+        var covers = [Double](repeating: 0, count: nodes.count), order = [0], head = 0
+        while head < order.count {
+            let node = nodes[order[head]]
+            head += 1
+            if node.split != nil { order += [node.left, node.right] }
+        }
+        for index in order.reversed() {
+            let node = nodes[index]
+            covers[index] = node.split == nil ? node.cover : covers[node.left] + covers[node.right]
+        }
+        return (covers, order.count)
+    }
+
     /// Checks that the nodes reachable from node 0 form a tree over valid indices and features,
     /// and returns its depth (edges on the longest root-to-leaf path).
     func validate(featureCount: Int, context: String) throws -> Int {

@@ -8,10 +8,16 @@
 // goes left iff `code <= rank`. That is exact (goesLeft is monotone in the threshold, so the
 // comparison against the value and against the rank agree), folds every missing-value rule into
 // the per-row codes, and shrinks a node to 8 bytes (left child, code slot, rank), so a 300-tree
-// model fits in L2. Children are adjacent (`next = left + !goesLeft`). Fast trees are walked
-// eight at a time, either in lock-step groups (leaves loop on themselves; for trees of even depth)
-// or in eight lane chains (a leaf's slot holds a copy of the lane's next root, so no lane waits
-// for another; for leaf-wise trees of uneven depth). Leaf values sit in a parallel array.
+// model fits in L2. Children are adjacent (`next = left + !goesLeft`).
+//
+// Each fast tree owns an aligned block of 2^blockShift nodes (block k + 1 for the k-th fast tree),
+// so the tree of node i is `i >> blockShift`, without a lookup. Inside its block a tree is laid
+// out depth first, the child with more cover (training rows) first: the likely path of a row runs
+// through consecutive node pairs, a few cache lines instead of one per level (blocks are rotated
+// by one more cache line each, so the roots do not all share the same cache sets). Fast trees are
+// walked in ten lane chains: a leaf's node holds a copy of the root of the lane's next tree, so
+// the step that leaves a leaf also takes the next tree's first split and no lane waits for
+// another. Leaf values sit in a parallel array.
 //
 // Trees with categorical splits, linear leaves or NaN thresholds keep full nodes (FlatNode) with
 // the library's per-node rules and are walked one at a time ("generic" trees).
@@ -61,26 +67,16 @@ struct CategoricalSplit: Sendable {
     var count: Int32
 }
 
-/// Up to eight fast trees walked in lock-step (`count` trees, roots at `laneRoots[lanes...]`,
-/// padded to eight with node 0; tree ids at `laneTrees[lanes...]`).
-struct LaneGroup: Sendable {
-    var count: Int32
-    var lanes: Int32
-    /// Every tree of the group has all leaves at least this deep, so that many steps are taken
-    /// without checking for the end.
-    var minDepth: Int32
-    /// The group's deepest leaf: when it equals `minDepth`, the walk needs no end check at all.
-    var maxDepth: Int32
-}
-
 /// A flattened ensemble with the decision semantics of `Rule`.
 final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     typealias Value = Rule.Value
     /// Trees walked together by the fast path.
-    static var laneCount: Int { 8 }
+    static var laneCount: Int { 10 }
 
     let featureCount: Int
     let outputCount: Int
+    /// Fast tree nodes: node 0 is the end of every lane chain (a self-loop that always goes left),
+    /// then one block of 2^blockShift nodes per fast tree (unused slots are copies of node 0).
     let fastNodes: [FastNode]
     /// Leaf values of fast trees, parallel to `fastNodes`.
     let fastValues: [Value]
@@ -89,29 +85,17 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     let roots: [Int32]
     let isFast: [Bool]
     let treeOutputs: [Int32]
-    /// Tree id of each fast leaf, parallel to `fastNodes`; internal nodes and node 0 hold the spare
-    /// id `spareTree`, so the walk can store every step's node index without a branch. (A leaf's
-    /// node is a copy of the next root of its lane: see the lane chains in `init`.) 16 bits keep
-    /// the walk's working set (nodes and these ids) within L2.
-    let leafTrees: [UInt16]
-    /// The id stored for internal nodes: min(tree count, 0xFFFF); trees from 0xFFFF on are generic.
-    let spareTree: Int
+    /// log2 of the nodes per fast tree block: node i is in block `i >> blockShift`, the block of
+    /// the fast tree `fastTrees[block - 1]`. An internal node's children are in its own block; a
+    /// leaf's node (a copy of another tree's root or of node 0) points to another block.
+    let blockShift: Int
     /// Fast trees in tree order.
     let fastTrees: [Int32]
-    /// How fast trees are walked. Lock-step groups (leaves loop on themselves, a group's lanes
-    /// wait for its longest path) suit trees whose paths are all about as long (XGBoost's
-    /// depth-wise trees); lane chains (a leaf's node is a copy of the lane's next root, no lane
-    /// waits but every step stores the index of the node it leaves) suit leaf-wise trees whose
-    /// paths vary (LightGBM). Chains are used when the fast trees' maximum depths add up to more
-    /// than 1.5 times their expected internal path lengths.
-    let chained: Bool
-    /// Lock-step: fast trees in groups of eight of similar depth (sums are still taken in tree order).
-    let groups: [LaneGroup]
-    let laneRoots: [Int32]
-    let laneTrees: [Int32]
-    /// Chains: first root of each lane's chain of fast trees (0, the terminal node, for an empty lane).
+    /// Reachable nodes of the fast trees (without block padding), for inspection.
+    let fastNodeCount: Int
+    /// First root of each lane's chain of fast trees (0, the end node, for an empty lane).
     let laneStarts: [Int32]
-    /// Chains: steps every row takes before the longest-working lane can be done, taken unchecked.
+    /// Steps every row takes before the longest-working lane can be done, taken unchecked.
     let uncheckedSteps: Int
     /// Generic trees, in tree order.
     let genericTrees: [Int32]
@@ -131,7 +115,7 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     let depths: [Int]
     /// Code slots per row: slot 0 (always left), one per feature, then `codeSlots`.
     var codeCount: Int { 1 + featureCount + codeSlots.count }
-    var nodeCount: Int { fastNodes.count + genericNodes.count - 2 }
+    var nodeCount: Int { fastNodeCount + genericNodes.count - 1 }
 
     /// Flattens `trees` (in summation order). Throws on malformed trees or limits exceeded.
     init(trees: [DecisionTree], featureCount: Int, outputCount: Int, base: [Value], context: String) throws {
@@ -143,9 +127,9 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
         self.outputCount = outputCount
         self.base = base
 
-        // Which trees are fast, and every fast threshold per feature.
-        var depths: [Int] = [], isFast: [Bool] = [], expected: [Double] = []
-        var thresholds = [Set<Value>](repeating: [], count: featureCount)
+        // Which trees can be quantized (numeric splits only), their sizes and subtree covers.
+        var depths: [Int] = [], quantizable: [Bool] = [], expected: [Double] = []
+        var sizes: [Int] = [], covers: [[Double]] = []
         for (index, tree) in trees.enumerated() {
             let path = "\(context).trees[\(index)]"
             depths.append(try tree.validate(featureCount: featureCount, context: path))
@@ -153,19 +137,37 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             guard tree.output >= 0, tree.output < outputCount else {
                 throw ModelError.invalidField(path, "output \(tree.output) outside 0..<\(outputCount)")
             }
-            // A single-leaf tree has no split to merge its leaf into, and trees from 0xFFFF on have no
-            // 16-bit id (see leafTrees): both are walked as generic trees.
-            let fast = index < 0xFFFF && tree.nodes[0].split != nil && tree.nodes.allSatisfy { node in
+            // A single-leaf tree has no split to merge its leaf into: it is walked as a generic tree.
+            quantizable.append(tree.nodes[0].split != nil && tree.nodes.allSatisfy { node in
                 guard node.linear == nil else { return false }
                 guard let split = node.split else { return true }
                 if case .numeric(_, let threshold, _, _) = split { return !threshold.isNaN }
                 return false
-            }
-            isFast.append(fast)
-            if fast {
-                for node in tree.nodes {
-                    if case .numeric(let feature, let threshold, _, _)? = node.split { thresholds[feature].insert(Value(threshold)) }
-                }
+            })
+            let (cover, reachable) = tree.subtreeCovers()
+            covers.append(cover)
+            sizes.append(reachable)
+        }
+        // Blocks: the smallest power of two that holds the largest quantizable tree, halved while
+        // the blocks would be less than a quarter full (trees that no longer fit become generic).
+        var blockShift = 2
+        let largest = zip(quantizable, sizes).filter(\.0).map(\.1).max() ?? 0
+        while 1 << blockShift < largest { blockShift += 1 }
+        while blockShift > 2 {
+            let fitting = zip(quantizable, sizes).filter { $0.0 && $0.1 <= 1 << blockShift }
+            let padded = (fitting.count + 1) << blockShift, used = fitting.reduce(1) { $0 + $1.1 }
+            if padded <= 4 * used && padded < Int(Int32.max) { break }
+            blockShift -= 1
+        }
+        let isFast = zip(quantizable, sizes).map { $0.0 && $0.1 <= 1 << blockShift }
+        let fastTrees = (0..<trees.count).filter { isFast[$0] }
+        guard (fastTrees.count + 1) << blockShift < Int(Int32.max) else { throw ModelError.unsupported(context, "too many nodes") }
+
+        // Every fast threshold per feature.
+        var thresholds = [Set<Value>](repeating: [], count: featureCount)
+        for tree in fastTrees {
+            for node in trees[tree].nodes {
+                if case .numeric(let feature, let threshold, _, _)? = node.split { thresholds[feature].insert(Value(threshold)) }
             }
         }
         var cuts: [Value] = [], cutStart: [Int32] = [0]
@@ -198,48 +200,74 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
             let start = Int(cutStart[feature]), end = Int(cutStart[feature + 1])
             return cuts.withUnsafeBufferPointer { UInt16(1 + Rule.rank(0, $0.baseAddress! + start, end - start)) }
         }
+        /// The code slot a fast node compares, with its missing-value rule folded in.
+        func fastSlot(_ feature: Int, _ defaultLeft: Bool, _ missing: MissingRule) throws -> UInt16 {
+            switch missing {
+            case .nan: return defaultLeft ? try codeSlot(feature, zeroIsMissing: false, replacement: 0) : UInt16(1 + feature)
+            case .noneAsZero: return try codeSlot(feature, zeroIsMissing: false, replacement: zeroCode(feature))
+            case .zero: return try codeSlot(feature, zeroIsMissing: true, replacement: defaultLeft ? 0 : 0xFFFF)
+            }
+        }
 
         // Node 0 of each array: a leaf of value 0 looping on itself (the end of every lane chain).
-        var fastNodes = [FastNode(left: 0, slot: 0, rank: 0)], fastValues: [Value] = [0]
-        let spareTree = min(trees.count, 0xFFFF)
-        var leafTrees = [UInt16(spareTree)], fastLeaves = [[Int]](repeating: [], count: trees.count)
+        let terminal = FastNode(left: 0, slot: 0, rank: 0)
+        var fastNodes = [FastNode](repeating: terminal, count: (fastTrees.count + 1) << blockShift)
+        var fastValues = [Value](repeating: 0, count: fastNodes.count)
+        var fastLeaves = [[Int]](repeating: [], count: trees.count), minDepths = [Int](repeating: 0, count: trees.count)
         var genericNodes = [FlatNode<Value>(threshold: 0, left: 0, slot: 0, flags: FlatNode<Value>.leaf)]
-        var roots: [Int32] = [], outputs: [Int32] = [], minDepths: [Int] = []
+        var roots: [Int32] = [], outputs: [Int32] = [], fastPosition = 0
         var categorical: [CategoricalSplit] = [], words: [UInt32] = []
         var linearConstant: [Value] = [], linearStart: [Int32] = [0], linearFeatures: [Int32] = [], linearCoefficients: [Value] = []
 
         for (treeIndex, tree) in trees.enumerated() {
             let path = "\(context).trees[\(treeIndex)]"
-            let fast = isFast[treeIndex]
-            // Breadth-first placement, children allocated in adjacent pairs.
-            var position = [Int](repeating: -1, count: tree.nodes.count)
-            var level = [Int](repeating: 0, count: tree.nodes.count)
-            var queue = [0], head = 0, minLeafDepth = Int.max
-            func allocate(_ count: Int) throws -> Int {
-                let start = fast ? fastNodes.count : genericNodes.count
-                guard start + count < Int(Int32.max) else { throw ModelError.unsupported(context, "too many nodes") }
-                if fast {
-                    fastNodes += (start..<start + count).map { FastNode(left: Int32($0), slot: 0, rank: 0) }
-                    fastValues += [Value](repeating: 0, count: count)
-                    leafTrees += [UInt16](repeating: UInt16(spareTree), count: count)
-                } else {
-                    genericNodes += [FlatNode<Value>](repeating: genericNodes[0], count: count)
+            outputs.append(Int32(tree.output))
+            if isFast[treeIndex] {
+                // Depth first in the tree's block, children in adjacent pairs, the child with more
+                // cover right after the pair (popped first), so that likely paths are contiguous.
+                // Local slot 0 holds the root, pairs start at even slots (a pair never straddles a
+                // cache line), and each block is rotated by 8 more slots than the previous one so
+                // that the roots' cache lines spread over all cache sets.
+                let base = (fastPosition + 1) << blockShift, mask = (1 << blockShift) - 1
+                let rotation = (fastPosition &* 8) & mask
+                fastPosition += 1
+                func slot(_ local: Int) -> Int { base + ((local + rotation) & mask) }
+                roots.append(Int32(slot(0)))
+                var next = 2, stack = [(node: 0, at: slot(0), level: 0)], minLeafDepth = Int.max
+                while let (index, at, level) = stack.popLast() {
+                    let node = tree.nodes[index]
+                    // Fast trees have numeric splits only.
+                    guard case let .numeric(feature, threshold, defaultLeft, missing)? = node.split else {
+                        fastValues[at] = Value(node.value)
+                        fastLeaves[treeIndex].append(at)
+                        minLeafDepth = min(minLeafDepth, level)
+                        continue
+                    }
+                    let left = slot(next)
+                    next += 2
+                    fastNodes[at] = FastNode(left: Int32(left), slot: try fastSlot(feature, defaultLeft, missing), rank: rank(feature, threshold))
+                    let leftFirst = covers[treeIndex][node.left] >= covers[treeIndex][node.right]
+                    stack.append(leftFirst ? (node.right, left + 1, level + 1) : (node.left, left, level + 1))
+                    stack.append(leftFirst ? (node.left, left, level + 1) : (node.right, left + 1, level + 1))
                 }
+                minDepths[treeIndex] = minLeafDepth
+                continue
+            }
+            // Generic trees: breadth-first placement, children allocated in adjacent pairs.
+            func allocate(_ count: Int) throws -> Int {
+                let start = genericNodes.count
+                guard start + count < Int(Int32.max) else { throw ModelError.unsupported(context, "too many nodes") }
+                genericNodes += [FlatNode<Value>](repeating: genericNodes[0], count: count)
                 return start
             }
+            var position = [Int](repeating: -1, count: tree.nodes.count)
+            var queue = [0], head = 0
             position[0] = try allocate(1)
             roots.append(Int32(position[0]))
             while head < queue.count {
                 let index = queue[head]; head += 1
                 let node = tree.nodes[index], at = position[index]
                 guard let split = node.split else {
-                    minLeafDepth = min(minLeafDepth, level[index])
-                    if fast {
-                        fastValues[at] = Value(node.value)
-                        leafTrees[at] = UInt16(treeIndex)
-                        fastLeaves[treeIndex].append(at)
-                        continue
-                    }
                     var flags = FlatNode<Value>.leaf, slot: UInt16 = 0
                     if let linear = node.linear {
                         guard linearConstant.count < Int(UInt16.max) else { throw ModelError.unsupported(path, "too many linear leaves") }
@@ -255,25 +283,12 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
                 }
                 let left = try allocate(2)
                 position[node.left] = left; position[node.right] = left + 1
-                level[node.left] = level[index] + 1; level[node.right] = level[index] + 1
                 queue += [node.left, node.right]
                 switch split {
                 case let .numeric(feature, threshold, defaultLeft, missing):
-                    if fast {
-                        let slot: UInt16
-                        let missingCode: UInt16 = defaultLeft ? 0 : 0xFFFF
-                        switch missing {
-                        case .nan: slot = defaultLeft ? try codeSlot(feature, zeroIsMissing: false, replacement: 0)
-                                                      : UInt16(1 + feature)
-                        case .noneAsZero: slot = try codeSlot(feature, zeroIsMissing: false, replacement: zeroCode(feature))
-                        case .zero: slot = try codeSlot(feature, zeroIsMissing: true, replacement: missingCode)
-                        }
-                        fastNodes[at] = FastNode(left: Int32(left), slot: slot, rank: rank(feature, threshold))
-                    } else {
-                        let rule: UInt16 = missing == .nan ? 0 : missing == .noneAsZero ? 1 : 2
-                        let flags = (defaultLeft ? FlatNode<Value>.defaultLeft : 0) | rule << FlatNode<Value>.missingShift
-                        genericNodes[at] = FlatNode(threshold: Value(threshold), left: Int32(left), slot: UInt16(feature), flags: flags)
-                    }
+                    let rule: UInt16 = missing == .nan ? 0 : missing == .noneAsZero ? 1 : 2
+                    let flags = (defaultLeft ? FlatNode<Value>.defaultLeft : 0) | rule << FlatNode<Value>.missingShift
+                    genericNodes[at] = FlatNode(threshold: Value(threshold), left: Int32(left), slot: UInt16(feature), flags: flags)
                 case let .categorical(feature, categories, defaultLeft):
                     guard categorical.count < Int(UInt16.max) else { throw ModelError.unsupported(path, "too many categorical splits") }
                     categorical.append(CategoricalSplit(feature: Int32(feature), start: Int32(words.count), count: Int32(categories.count)))
@@ -282,61 +297,33 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
                                                 flags: FlatNode<Value>.categorical | (defaultLeft ? FlatNode<Value>.defaultLeft : 0))
                 }
             }
-            outputs.append(Int32(tree.output))
-            minDepths.append(minLeafDepth)
         }
 
-        // Fast trees by expected path length (leaf cover from the file).
-        let fastTrees = (0..<trees.count).filter { isFast[$0] }.sorted { (expected[$0], $0) < (expected[$1], $1) }
-        let depthSum = fastTrees.reduce(0.0) { $0 + Double(depths[$1]) }
-        let internalSum = fastTrees.reduce(0.0) { $0 + max(expected[$1] - 1, 0) }
-        let chained = depthSum > 1.5 * internalSum
-        var groups: [LaneGroup] = [], laneRoots: [Int32] = [], laneTrees: [Int32] = []
-        var laneStarts = [Int32](repeating: 0, count: Self.laneCount), uncheckedSteps = 0
-        if chained {
-            // Lane chains: each of the eight lanes walks its fast trees one after the other. A leaf's
-            // slot holds a copy of the root of the lane's next tree (node 0 after the last tree): the
-            // step that leaves it both records the leaf reached and takes the next tree's first split,
-            // so a tree costs its path's internal nodes only. Trees are dealt longest expected path
-            // first to the least loaded lane, so the lanes finish together. Summation order is
-            // unaffected: each tree's value is stored by tree id and summed in tree order.
-            var lanes = [[Int]](repeating: [], count: Self.laneCount)
-            var load = [Double](repeating: 0, count: Self.laneCount), leastSteps = [Int](repeating: 1, count: Self.laneCount)
-            for tree in fastTrees.reversed() {
-                let lane = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
-                lanes[lane].append(tree)
-                load[lane] += expected[tree]
-                leastSteps[lane] += minDepths[tree]
-            }
-            for chain in lanes {
-                for (position, tree) in chain.enumerated() {
-                    let next = position + 1 < chain.count ? fastNodes[Int(roots[chain[position + 1]])] : fastNodes[0]
-                    for leaf in fastLeaves[tree] { fastNodes[leaf] = next }
-                }
-            }
-            laneStarts = lanes.map { $0.first.map { roots[$0] } ?? 0 }
-            uncheckedSteps = leastSteps.max() ?? 0
-        } else {
-            // Lock-step groups of trees of similar expected path length, so that the eight lanes of
-            // a group tend to finish at the same step. Leaves loop on themselves.
-            for start in stride(from: 0, to: fastTrees.count, by: Self.laneCount) {
-                let members = fastTrees[start..<min(start + Self.laneCount, fastTrees.count)]
-                groups.append(LaneGroup(count: Int32(members.count), lanes: Int32(laneRoots.count),
-                                        minDepth: Int32(members.map { minDepths[$0] }.min() ?? 0),
-                                        maxDepth: Int32(members.map { depths[$0] }.max() ?? 0)))
-                laneRoots += members.map { roots[$0] } + [Int32](repeating: 0, count: Self.laneCount - members.count)
-                laneTrees += members.map { Int32($0) } + [Int32](repeating: Int32(trees.count), count: Self.laneCount - members.count)
+        // Lane chains: each of the ten lanes walks its fast trees one after the other. A leaf's
+        // node holds a copy of the root of the lane's next tree (node 0 after the last tree): the
+        // step that leaves it both records the leaf reached and takes the next tree's first split,
+        // so a tree costs its path's internal nodes only. Trees are dealt longest expected path
+        // first to the least loaded lane, so the lanes finish together. Summation order is
+        // unaffected: each tree's leaf is recorded at its block and the values are summed in tree order.
+        var lanes = [[Int]](repeating: [], count: Self.laneCount)
+        var load = [Double](repeating: 0, count: Self.laneCount), leastSteps = [Int](repeating: 1, count: Self.laneCount)
+        for tree in fastTrees.sorted(by: { (expected[$0], $0) > (expected[$1], $1) }) {
+            let lane = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
+            lanes[lane].append(tree)
+            load[lane] += expected[tree]
+            leastSteps[lane] += minDepths[tree]
+        }
+        for chain in lanes {
+            for (position, tree) in chain.enumerated() {
+                let next = position + 1 < chain.count ? fastNodes[Int(roots[chain[position + 1]])] : terminal
+                for leaf in fastLeaves[tree] { fastNodes[leaf] = next }
             }
         }
-        self.chained = chained
-        self.groups = groups
-        self.laneRoots = laneRoots
-        self.laneTrees = laneTrees
-        self.laneStarts = laneStarts
-        self.uncheckedSteps = uncheckedSteps
-        self.leafTrees = leafTrees
-        self.spareTree = spareTree
-        self.fastTrees = (0..<trees.count).filter { isFast[$0] }.map { Int32($0) }
+        self.laneStarts = lanes.map { $0.first.map { roots[$0] } ?? 0 }
+        self.uncheckedSteps = leastSteps.max() ?? 0
+        self.blockShift = blockShift
+        self.fastTrees = fastTrees.map { Int32($0) }
+        self.fastNodeCount = fastTrees.reduce(0) { $0 + sizes[$1] }
         self.genericTrees = (0..<trees.count).filter { !isFast[$0] }.map { Int32($0) }
         self.fastNodes = fastNodes
         self.fastValues = fastValues

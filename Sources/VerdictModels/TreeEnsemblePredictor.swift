@@ -1,10 +1,10 @@
 // The hot path of tree prediction. A row becomes its codes (see TreeEnsemble.swift): one binary
 // search per feature over its sorted thresholds, then the missing-value variants. Fast trees are
-// walked eight at a time (lock-step groups or lane chains, see TreeEnsemble.swift) with a
-// branch-free step (`next = left + (code > rank)`: a load, a compare and an add) so that eight
-// dependent load chains overlap; generic trees are walked one at a time with the full per-node rules. Each tree's
-// value is stored by tree id, then added in tree order into accumulators of the library's own
-// precision: the library's sum, bit for bit. Scratch memory is on the stack; nothing here
+// walked in ten lane chains (see TreeEnsemble.swift) with a branch-free step (`next = left +
+// (code > rank)`: a load, a compare and an add) so that ten dependent load chains overlap;
+// generic trees are walked one at a time with the full per-node rules. Each fast tree's leaf is
+// recorded at its block; the values are then added in tree order in the library's own precision
+// (in a register when there is one output): the library's sum, bit for bit. Scratch memory is on the stack; nothing here
 // allocates, locks or touches reference counts. This file holds the module's unsafe pointer code.
 
 extension TreeEnsemble {
@@ -12,44 +12,38 @@ extension TreeEnsemble {
     /// missing). `margins` must hold outputCount values.
     func predictMargins(_ features: UnsafePointer<Double>, _ margins: UnsafeMutablePointer<Double>) {
         let treeCount = roots.count
-        withUnsafeTemporaryAllocation(of: Value.self, capacity: featureCount + outputCount + treeCount + 1) { scratch in
+        withUnsafeTemporaryAllocation(of: Value.self, capacity: featureCount + outputCount + treeCount) { scratch in
             withUnsafeTemporaryAllocation(of: UInt16.self, capacity: codeCount) { codeBuffer in
-                let values = scratch.baseAddress!, codes = codeBuffer.baseAddress!
-                let sums = values + featureCount, results = sums + outputCount
-                encode(features, values, codes)
-                if !chained {
-                    fastNodes.withUnsafeBufferPointer { nodes in
-                        fastValues.withUnsafeBufferPointer { leaves in
-                            laneRoots.withUnsafeBufferPointer { lanes in
-                                laneTrees.withUnsafeBufferPointer { ids in
-                                    for group in groups {
-                                        walkLockStep(group, nodes.baseAddress!, leaves.baseAddress!, lanes.baseAddress! + Int(group.lanes),
-                                                     ids.baseAddress! + Int(group.lanes), codes, results)
-                                    }
-                                }
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: fastTrees.count + 1) { reachedBuffer in
+                    let values = scratch.baseAddress!, codes = codeBuffer.baseAddress!, reached = reachedBuffer.baseAddress!
+                    let sums = values + featureCount, results = sums + outputCount
+                    encode(features, values, codes)
+                    fastNodes.withUnsafeBufferPointer { nodes in walkLanes(nodes.baseAddress!, codes, reached) }
+                    for tree in genericTrees { results[Int(tree)] = walkGeneric(Int(tree), values) }
+                    // The library's summation: from the base, tree by tree in file order. The k-th
+                    // fast tree's leaf is at reached[k + 1]. One output sums in a register.
+                    fastValues.withUnsafeBufferPointer { leaves in
+                        isFast.withUnsafeBufferPointer { fast in
+                            var block = 0
+                            @inline(__always) func value(_ tree: Int) -> Value {
+                                guard fast[tree] else { return results[tree] }
+                                block += 1
+                                return leaves[Int(reached[block])]
                             }
-                        }
-                    }
-                } else {
-                    withUnsafeTemporaryAllocation(of: Int32.self, capacity: spareTree + 1) { reachedBuffer in
-                        let reached = reachedBuffer.baseAddress!
-                        fastNodes.withUnsafeBufferPointer { nodes in
-                            leafTrees.withUnsafeBufferPointer { trees in
-                                walkLanes(nodes.baseAddress!, trees.baseAddress!, codes, reached)
+                            if outputCount == 1 {
+                                var sum = base[0]
+                                for tree in 0..<treeCount { sum += value(tree) }
+                                margins[0] = Double(sum)
+                                return
                             }
-                        }
-                        fastValues.withUnsafeBufferPointer { leaves in
-                            for tree in fastTrees { results[Int(tree)] = leaves[Int(reached[Int(tree)])] }
+                            for output in 0..<outputCount { sums[output] = base[output] }
+                            treeOutputs.withUnsafeBufferPointer { outputs in
+                                for tree in 0..<treeCount { sums[Int(outputs[tree])] += value(tree) }
+                            }
+                            for output in 0..<outputCount { margins[output] = Double(sums[output]) }
                         }
                     }
                 }
-                for tree in genericTrees { results[Int(tree)] = walkGeneric(Int(tree), values) }
-                // The library's summation: from the base, tree by tree in file order.
-                for output in 0..<outputCount { sums[output] = base[output] }
-                treeOutputs.withUnsafeBufferPointer { outputs in
-                    for tree in 0..<treeCount { sums[Int(outputs[tree])] += results[tree] }
-                }
-                for output in 0..<outputCount { margins[output] = Double(sums[output]) }
             }
         }
     }
@@ -67,8 +61,8 @@ extension TreeEnsemble {
                     while true {
                         visited += 1
                         if isFast[tree] {
-                            if Int(leafTrees[index]) != spareTree { break }
                             let node = fastNodes[index]
+                            if Int(node.left) >> blockShift != index >> blockShift { break }
                             index = Int(node.left) + (codes[Int(node.slot)] > node.rank ? 1 : 0)
                         } else {
                             let node = genericNodes[index]
@@ -157,65 +151,29 @@ extension TreeEnsemble {
         return output
     }
 
-    /// The eight lane chains of fast trees, advanced together one split per step without
-    /// branching. Every step also stores the index of the node it leaves at that node's tree id
-    /// (the spare slot for internal nodes): a leaf's node is a copy of the lane's next root, so
-    /// leaving it records the leaf reached and takes the next tree's first split. The end of a
-    /// chain is node 0, which loops on itself; the loop ends when every lane sits there.
+    /// The ten lane chains of fast trees, advanced together one split per step without
+    /// branching. Every step also stores the index of the node it leaves at that node's block (its
+    /// tree): a tree's last store is the step that leaves its leaf (whose node is a copy of the
+    /// lane's next root, so that step also takes the next tree's first split). The end of a chain is
+    /// node 0, which loops on itself; the loop ends when every lane sits there.
     @inline(__always)
-    private func walkLanes(_ nodes: UnsafePointer<FastNode>, _ trees: UnsafePointer<UInt16>,
-                           _ codes: UnsafePointer<UInt16>, _ reached: UnsafeMutablePointer<Int32>) {
+    private func walkLanes(_ nodes: UnsafePointer<FastNode>, _ codes: UnsafePointer<UInt16>, _ reached: UnsafeMutablePointer<Int32>) {
+        let shift = blockShift
         var i0 = Int(laneStarts[0]), i1 = Int(laneStarts[1]), i2 = Int(laneStarts[2]), i3 = Int(laneStarts[3])
         var i4 = Int(laneStarts[4]), i5 = Int(laneStarts[5]), i6 = Int(laneStarts[6]), i7 = Int(laneStarts[7])
+        var i8 = Int(laneStarts[8]), i9 = Int(laneStarts[9])
         @inline(__always) func step(_ index: Int) -> Int {
             let node = nodes[index]
-            reached[Int(trees[index])] = Int32(truncatingIfNeeded: index)
+            reached[index &>> shift] = Int32(truncatingIfNeeded: index)
             return Int(node.left) &+ (codes[Int(node.slot)] > node.rank ? 1 : 0)
         }
         for _ in 0..<uncheckedSteps {
             i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
-            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
+            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7); i8 = step(i8); i9 = step(i9)
         }
-        while i0 | i1 | i2 | i3 | i4 | i5 | i6 | i7 != 0 {
+        while i0 | i1 | i2 | i3 | i4 | i5 | i6 | i7 | i8 | i9 != 0 {
             i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
-            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
+            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7); i8 = step(i8); i9 = step(i9)
         }
-    }
-
-    /// Up to eight fast trees in lock-step: every step advances each lane by one level without
-    /// branching; leaves loop on themselves, so lanes that finish early wait. Each tree's leaf value
-    /// is stored at `results[tree id]` (padding lanes write to the spare slot after the last tree).
-    @inline(__always)
-    private func walkLockStep(_ group: LaneGroup, _ nodes: UnsafePointer<FastNode>, _ leaves: UnsafePointer<Value>,
-                              _ roots: UnsafePointer<Int32>, _ ids: UnsafePointer<Int32>, _ codes: UnsafePointer<UInt16>,
-                              _ results: UnsafeMutablePointer<Value>) {
-        var i0 = Int(roots[0]), i1 = Int(roots[1]), i2 = Int(roots[2]), i3 = Int(roots[3])
-        var i4 = Int(roots[4]), i5 = Int(roots[5]), i6 = Int(roots[6]), i7 = Int(roots[7])
-        @inline(__always) func step(_ index: Int) -> Int {
-            let node = nodes[index]
-            return Int(node.left) &+ (codes[Int(node.slot)] > node.rank ? 1 : 0)
-        }
-        for _ in 0..<Int(group.minDepth) {
-            i0 = step(i0); i1 = step(i1); i2 = step(i2); i3 = step(i3)
-            i4 = step(i4); i5 = step(i5); i6 = step(i6); i7 = step(i7)
-        }
-        // The ranks loaded for a step tell whether all eight lanes already sat on leaves.
-        while group.maxDepth > group.minDepth {
-            let n0 = nodes[i0], n1 = nodes[i1], n2 = nodes[i2], n3 = nodes[i3]
-            let n4 = nodes[i4], n5 = nodes[i5], n6 = nodes[i6], n7 = nodes[i7]
-            if n0.rank | n1.rank | n2.rank | n3.rank | n4.rank | n5.rank | n6.rank | n7.rank == 0 { break }
-            i0 = Int(n0.left) &+ (codes[Int(n0.slot)] > n0.rank ? 1 : 0)
-            i1 = Int(n1.left) &+ (codes[Int(n1.slot)] > n1.rank ? 1 : 0)
-            i2 = Int(n2.left) &+ (codes[Int(n2.slot)] > n2.rank ? 1 : 0)
-            i3 = Int(n3.left) &+ (codes[Int(n3.slot)] > n3.rank ? 1 : 0)
-            i4 = Int(n4.left) &+ (codes[Int(n4.slot)] > n4.rank ? 1 : 0)
-            i5 = Int(n5.left) &+ (codes[Int(n5.slot)] > n5.rank ? 1 : 0)
-            i6 = Int(n6.left) &+ (codes[Int(n6.slot)] > n6.rank ? 1 : 0)
-            i7 = Int(n7.left) &+ (codes[Int(n7.slot)] > n7.rank ? 1 : 0)
-        }
-        results[Int(ids[0])] = leaves[i0]; results[Int(ids[1])] = leaves[i1]
-        results[Int(ids[2])] = leaves[i2]; results[Int(ids[3])] = leaves[i3]
-        results[Int(ids[4])] = leaves[i4]; results[Int(ids[5])] = leaves[i5]
-        results[Int(ids[6])] = leaves[i6]; results[Int(ids[7])] = leaves[i7]
     }
 }

@@ -159,7 +159,17 @@ public struct ProgramGenerator {
             let points = random.pick([5, 10, 25, -10, 40])
             lines.append("score s\(index): \(points < 0 ? "-" : "+")\(Swift.abs(points)) if \(expression(.bool, depth: maxDepth - 1))")
         }
-        if random.chance(1, in: 2) { lines.append("threshold review if score >= 20, block if score >= 50") }
+        if random.chance(1, in: 2) {
+            // The common form (decided after evaluation) and general conditions (decided by the program).
+            var clauses = ["review if score >= 20", "block if score >= 50"]
+            if random.chance(1, in: 2) {
+                let comparison = random.pick([">", "<", "==", "!=", "<="])
+                clauses.append("\(random.pick(["challenge", "allow", "review"])) if score \(comparison) \(random.pick([-10, 0, 15, 25]))"
+                               + " and \(expression(.bool, depth: maxDepth - 1))")
+            }
+            if random.chance(1, in: 4) { clauses.append("block if \(expression(.bool, depth: maxDepth - 1))") }
+            lines.append("threshold " + clauses.joined(separator: ", "))
+        }
         if random.chance(1, in: 3) { lines.append("on error \(random.pick(["review", "block"]))") }
         if random.chance(1, in: 4) {
             let order = random.pick([["block", "allow", "review"], ["review", "block", "allow"], ["allow", "block", "review"]])

@@ -29,22 +29,29 @@ public final class VMHostAdapter {
                 guard index >= 0, Int(index) < adapter.lists.count, let list = adapter.lists[Int(index)] else { return -1 }
                 return adapter.host.listContains(list, key: VMHostAdapter.bytes(key, length)) ? 1 : 0
             },
-            counter: { context, index, window, key, length, out in
+            counter: { context, counters, windows, count, key, length, out in
                 guard let context else { return HostStatus.error }
                 let adapter = Unmanaged<VMHostAdapter>.fromOpaque(context).takeUnretainedValue()
-                guard index >= 0, Int(index) < adapter.counters.count, let counter = adapter.counters[Int(index)] else {
-                    return HostStatus.error
+                for i in 0..<count {
+                    let index = Int(counters[i])
+                    guard index >= 0, index < adapter.counters.count, let counter = adapter.counters[index] else {
+                        return HostStatus.error
+                    }
+                    out[i] = adapter.host.counterRead(counter, windowSeconds: windows[i], key: VMHostAdapter.bytes(key, length))
                 }
-                out.pointee = adapter.host.counterRead(counter, windowSeconds: window, key: VMHostAdapter.bytes(key, length))
                 return HostStatus.value
             },
-            model: { context, index, features, count, out in
+            model: { context, index, features, out in
                 guard let context else { return HostStatus.error }
                 let adapter = Unmanaged<VMHostAdapter>.fromOpaque(context).takeUnretainedValue()
                 guard index >= 0, Int(index) < adapter.models.count, let model = adapter.models[Int(index)] else {
                     return HostStatus.error
                 }
-                let vector = features.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
+                let view = ModelFeatures(features)
+                var vector = [Double](repeating: .nan, count: view.count)
+                guard vector.withUnsafeMutableBufferPointer({ $0.baseAddress.map { view.gather(into: $0) } ?? true }) else {
+                    return HostStatus.error
+                }
                 let prediction = adapter.host.modelPredict(model, features: vector)
                 out[0] = prediction.output
                 out[1] = prediction.raw

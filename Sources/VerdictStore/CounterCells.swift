@@ -22,6 +22,8 @@ struct CounterPlan {
 struct CounterGroupPlan {
     var region: UnsafeMutableRawPointer
     var slotBytes: Int
+    /// Bytes of a slot that hold data: `prefetch` loads the lines of these only.
+    var usedBytes: Int
     var mask: Int
     /// Where the group's four statistics live (occupied, collisions, evictions, dropped).
     var statistics: UnsafeMutableRawPointer

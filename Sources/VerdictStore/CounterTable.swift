@@ -196,7 +196,8 @@ public final class CounterTable: @unchecked Sendable {
         }
         for (index, group) in layout.groups.enumerated() {
             (groupPlans + index).initialize(to: CounterGroupPlan(
-                region: mapping + group.regionOffset, slotBytes: group.slotBytes, mask: layout.slotsPerGroup - 1,
+                region: mapping + group.regionOffset, slotBytes: group.slotBytes, usedBytes: group.usedBytes,
+                mask: layout.slotsPerGroup - 1,
                 statistics: mapping + CounterLayout.statisticsOffset + 32 * index))
         }
     }
@@ -290,15 +291,15 @@ public final class CounterTable: @unchecked Sendable {
         }
     }
 
-    /// Loads every cache line of the key's slot so that the reads and updates that follow hit the
-    /// cache.
+    /// Loads every cache line of the key's slot that holds data (not the padding to 64 bytes) so
+    /// that the reads and updates that follow hit the cache.
     @inline(__always)
     public func prefetch(_ key: CounterKey) {
         guard key.slot >= 0, key.group >= 0, key.group < layout.groups.count else { return }
         let group = groupPlans[key.group]
         let slot = group.slot(key.slot)
         var line = 0
-        while line < group.slotBytes {
+        while line < group.usedBytes {
             _ = atomicWord(slot + line).pointee.load(ordering: .relaxed)
             line &+= 64
         }

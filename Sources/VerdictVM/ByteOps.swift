@@ -1,7 +1,8 @@
 // Byte-level string and hashing primitives used by the interpreter: equality and ordering of UTF-8
 // byte ranges (optionally ASCII case-insensitive), prefix/suffix/substring/LIKE matching, code
 // point counting, and the hashes of the constant-set tables. Pure functions over raw pointers,
-// allocation-free; the pointers always come from the request arena, whose bounds the callers hold.
+// allocation-free; the pointers always come from the request arena, whose bounds the callers hold
+// and whose slack bytes let strings of up to 16 bytes be compared and hashed as masked words.
 
 import Glibc
 
@@ -19,6 +20,41 @@ enum ByteOps {
         return w
     }
 
+    /// The 8 bytes at `p`, unaligned, little-endian. Only for pointers into the request arena, which
+    /// has `Arena.slack` bytes past its capacity: a load at any string's start stays allocated.
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The first `n` (0...8) bytes at arena pointer `p` as `word(p, n)`, by one masked load.
+    @inline(__always)
+    static func head(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        n >= 8 ? load8(p) : load8(p) & ~(UInt64.max &<< UInt64(8 &* n))
+    }
+
+    /// `fold` applied to the 8 bytes of a word at once (SWAR): A-Z to a-z, every other byte,
+    /// including those >= 0x80, unchanged.
+    @inline(__always)
+    static func foldWord(_ w: UInt64) -> UInt64 {
+        let x = w & 0x7F7F_7F7F_7F7F_7F7F
+        let upper = (x &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(x &+ 0x2525_2525_2525_2525) & ~w & 0x8080_8080_8080_8080
+        return w | (upper &>> 2)
+    }
+
+    /// Equality of two arena byte ranges of the same length `n` <= 16 by (at most) two overlapping
+    /// word loads each, optionally ASCII case-insensitive.
+    @inline(__always)
+    static func wordsEqual(_ p: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> Bool {
+        if n <= 8 {
+            let a = head(p, n), b = head(q, n)
+            return caseInsensitive ? foldWord(a) == foldWord(b) : a == b
+        }
+        let a0 = load8(p), b0 = load8(q), a1 = load8(p + (n &- 8)), b1 = load8(q + (n &- 8))
+        if caseInsensitive { return foldWord(a0) == foldWord(b0) && foldWord(a1) == foldWord(b1) }
+        return a0 == b0 && a1 == b1
+    }
+
     /// Hash of a constant-set key: its length, first and last 8 bytes (every byte when shorter than
     /// 16 is covered), mixed. With `caseInsensitive`, bit 5 of every byte is set first: ASCII
     /// letters then hash like their lower case, and case-insensitively equal strings (which
@@ -28,6 +64,15 @@ enum ByteOps {
         let fold: UInt64 = caseInsensitive ? 0x2020_2020_2020_2020 : 0
         let head = word(p, min(n, 8)) | fold
         let tail = n > 8 ? word(p + (n - 8), 8) | fold : 0
+        return hashBits(head &* 0x9E37_79B9_7F4A_7C15 ^ tail ^ UInt64(n))
+    }
+
+    /// `hashBytes` of an arena byte range, with masked word loads instead of byte loops.
+    @inline(__always)
+    static func hashArenaBytes(_ p: UnsafePointer<UInt8>, _ n: Int, caseInsensitive: Bool) -> UInt64 {
+        let fold: UInt64 = caseInsensitive ? 0x2020_2020_2020_2020 : 0
+        let head = head(p, n) | fold
+        let tail = n > 8 ? load8(p + (n &- 8)) | fold : 0
         return hashBits(head &* 0x9E37_79B9_7F4A_7C15 ^ tail ^ UInt64(n))
     }
 
@@ -56,6 +101,7 @@ enum ByteOps {
     @inline(__always)
     static func equal(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: UnsafePointer<UInt8>, _ m: Int, caseInsensitive: Bool) -> Bool {
         if n != m { return false }
+        if n <= 16 { return wordsEqual(p, q, n, caseInsensitive: caseInsensitive) }
         if caseInsensitive {
             for i in 0..<n where fold(p[i]) != fold(q[i]) { return false }
             return true
@@ -154,14 +200,14 @@ enum ByteOps {
         }
         let ci = header.caseInsensitive != 0
         let p = base + s.offset, n = Int(s.length)
-        let h = hashBytes(p, n, caseInsensitive: ci)
+        let h = hashArenaBytes(p, n, caseInsensitive: ci)
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let e = table[i]
             if e.constant < 0 { return false }
-            if e.hash == h {
-                let k = constants[Int(e.constant)]
-                if k.length == s.length && shortEqual(p, base + k.offset, n, caseInsensitive: ci) { return true }
+            if e.hash == h && e.length == Int32(truncatingIfNeeded: n) {
+                let q = base + constants[Int(e.constant)].offset
+                if n <= 16 ? wordsEqual(p, q, n, caseInsensitive: ci) : shortEqual(p, q, n, caseInsensitive: ci) { return true }
             }
             i = (i + 1) & mask
         }

@@ -29,7 +29,7 @@ public enum BytecodeError: Error, Equatable, CustomStringConvertible {
 /// Encoding and decoding of `.vbc` files.
 public enum BytecodeFormat {
     public static let magic: [UInt8] = Array("VRDC".utf8)
-    public static let version: UInt16 = 2
+    public static let version: UInt16 = 4
     static let headerSize = 24
 
     /// Encodes a program.
@@ -64,6 +64,8 @@ public enum BytecodeFormat {
         for c in p.counters { w.string(c.name); w.u8(c.valueType.rawValue) }
         w.count(p.counterReads.count)
         for r in p.counterReads { w.u16(r.counter); w.u64(UInt64(bitPattern: r.windowSeconds)) }
+        w.count(p.counterBatches.count)
+        for b in p.counterBatches { w.u16(b.firstRead); w.u16(b.count) }
         w.count(p.models.count)
         for m in p.models {
             w.string(m.name)
@@ -79,7 +81,9 @@ public enum BytecodeFormat {
         w.count(p.precedence.count)
         for a in p.precedence { w.u8(a.rawValue) }
         w.count(p.thresholds.count)
-        for t in p.thresholds { w.u8(t.action.rawValue); w.u64(UInt64(bitPattern: t.minimumScore)) }
+        for t in p.thresholds {
+            w.u8(t.action.rawValue); w.u8(t.minimumScore == nil ? 1 : 0); w.u64(UInt64(bitPattern: t.minimumScore ?? 0))
+        }
         w.u8(p.onError.rawValue)
         w.u32(p.resultRegister.map { UInt32($0) } ?? UInt32.max)
 
@@ -165,6 +169,9 @@ public enum BytecodeFormat {
         for _ in 0..<(try r.count(minimumSize: 10)) {
             p.counterReads.append(CounterReadInfo(counter: try r.u16(), windowSeconds: Int64(bitPattern: try r.u64())))
         }
+        for _ in 0..<(try r.count(minimumSize: 4)) {
+            p.counterBatches.append(CounterBatchInfo(firstRead: try r.u16(), count: try r.u16()))
+        }
         for _ in 0..<(try r.count(minimumSize: 12)) {
             let name = try r.string()
             var features: [String] = []
@@ -184,8 +191,10 @@ public enum BytecodeFormat {
         }
         p.precedence = []
         for _ in 0..<(try r.count(minimumSize: 1)) { p.precedence.append(try r.action()) }
-        for _ in 0..<(try r.count(minimumSize: 9)) {
-            p.thresholds.append(ThresholdInfo(action: try r.action(), minimumScore: Int64(bitPattern: try r.u64())))
+        for _ in 0..<(try r.count(minimumSize: 10)) {
+            let action = try r.action(), computed = try r.u8(), minimum = Int64(bitPattern: try r.u64())
+            guard computed <= 1 else { throw .malformed("threshold kind") }
+            p.thresholds.append(ThresholdInfo(action: action, minimumScore: computed == 1 ? nil : minimum))
         }
         p.onError = try r.action()
         let result = try r.u32()

@@ -10,7 +10,9 @@ public enum Disassembler {
         out.append("; ruleset \(p.name.isEmpty ? "-" : p.name) version \(p.version.isEmpty ? "-" : "\"\(p.version)\"")")
         out.append("; \(p.code.count) instructions, \(p.registerTypes.count) registers (\(p.fields.count) fields, lazy \(p.lazyRegisters)), \(p.constants.count) constants, \(p.rules.count) rules")
         if !p.precedence.isEmpty { out.append("; precedence \(p.precedence.map(\.description).joined(separator: " > "))") }
-        for t in p.thresholds { out.append("; threshold \(t.action) if score >= \(t.minimumScore)") }
+        for (i, t) in p.thresholds.enumerated() {
+            out.append("; threshold \(i): \(t.action) if " + (t.minimumScore.map { "score >= \($0)" } ?? "holdThreshold \(i)"))
+        }
         if p.onError != .none { out.append("; on error \(p.onError)") }
         for (i, f) in p.fields.enumerated() { out.append(";   r\(i) = field \(f.name) \(f.type)\(f.caseInsensitive ? " ci" : "")") }
         for (i, r) in p.rules.enumerated() {
@@ -49,12 +51,18 @@ public enum Disassembler {
             case .rule: operands.append(v < p.rules.count ? "rule \(p.rules[v].name)" : "rule #\(v)")
             case .set: operands.append("set \(v)")
             case .list: operands.append(v < p.lists.count ? "@\(p.lists[v].name)" : "list #\(v)")
-            case .counterRead:
-                if v < p.counterReads.count, Int(p.counterReads[v].counter) < p.counters.count {
-                    operands.append("\(p.counters[Int(p.counterReads[v].counter)].name)(\(p.counterReads[v].windowSeconds)s)")
-                } else { operands.append("counter read #\(v)") }
+            case .counterBatch:
+                if v < p.counterBatches.count {
+                    let batch = p.counterBatches[v]
+                    let reads = (Int(batch.firstRead)..<Int(batch.firstRead) + Int(batch.count)).map { i -> String in
+                        guard i < p.counterReads.count, Int(p.counterReads[i].counter) < p.counters.count else { return "#\(i)" }
+                        return "\(p.counters[Int(p.counterReads[i].counter)].name)(\(p.counterReads[i].windowSeconds)s)"
+                    }
+                    operands.append(reads.joined(separator: " "))
+                } else { operands.append("counter batch #\(v)") }
             case .model: operands.append(v < p.models.count ? "model \(p.models[v].name)" : "model #\(v)")
             case .regex: operands.append(v < p.regexes.count ? "regex \(Value.string(p.regexes[v].pattern))" : "regex #\(v)")
+            case .threshold: operands.append("threshold \(v)")
             case .action: operands.append(VerdictAction(rawValue: UInt8(truncatingIfNeeded: v))?.description ?? "action #\(v)")
             }
         }
@@ -99,9 +107,10 @@ public enum Disassembler {
         case .rule: return "rule"
         case .set: return "set"
         case .list: return "list"
-        case .counterRead: return "counter"
+        case .counterBatch: return "counters"
         case .model: return "model"
         case .regex: return "regex"
+        case .threshold: return "threshold"
         case .action: return "action"
         }
     }

@@ -132,24 +132,24 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .testGeI: testI(r[a], r[b], >=, ins, &pc, &acc)
         case .testEqI: testI(r[a], r[b], ==, ins, &pc, &acc)
         case .testNeI: testI(r[a], r[b], !=, ins, &pc, &acc)
-        case .testLtIK: testI(r[a], k[b], <, ins, &pc, &acc)
-        case .testLeIK: testI(r[a], k[b], <=, ins, &pc, &acc)
-        case .testGtIK: testI(r[a], k[b], >, ins, &pc, &acc)
-        case .testGeIK: testI(r[a], k[b], >=, ins, &pc, &acc)
-        case .testEqIK: testI(r[a], k[b], ==, ins, &pc, &acc)
-        case .testNeIK: testI(r[a], k[b], !=, ins, &pc, &acc)
+        case .testLtIK: testIK(r[a], k[b], <, ins, &pc, &acc)
+        case .testLeIK: testIK(r[a], k[b], <=, ins, &pc, &acc)
+        case .testGtIK: testIK(r[a], k[b], >, ins, &pc, &acc)
+        case .testGeIK: testIK(r[a], k[b], >=, ins, &pc, &acc)
+        case .testEqIK: testIK(r[a], k[b], ==, ins, &pc, &acc)
+        case .testNeIK: testIK(r[a], k[b], !=, ins, &pc, &acc)
         case .testLtD: testD(r[a], r[b], <, ins, &pc, &acc)
         case .testLeD: testD(r[a], r[b], <=, ins, &pc, &acc)
         case .testGtD: testD(r[a], r[b], >, ins, &pc, &acc)
         case .testGeD: testD(r[a], r[b], >=, ins, &pc, &acc)
         case .testEqD: testD(r[a], r[b], ==, ins, &pc, &acc)
         case .testNeD: testD(r[a], r[b], !=, ins, &pc, &acc)
-        case .testLtDK: testD(r[a], k[b], <, ins, &pc, &acc)
-        case .testLeDK: testD(r[a], k[b], <=, ins, &pc, &acc)
-        case .testGtDK: testD(r[a], k[b], >, ins, &pc, &acc)
-        case .testGeDK: testD(r[a], k[b], >=, ins, &pc, &acc)
-        case .testEqDK: testD(r[a], k[b], ==, ins, &pc, &acc)
-        case .testNeDK: testD(r[a], k[b], !=, ins, &pc, &acc)
+        case .testLtDK: testDK(r[a], k[b], <, ins, &pc, &acc)
+        case .testLeDK: testDK(r[a], k[b], <=, ins, &pc, &acc)
+        case .testGtDK: testDK(r[a], k[b], >, ins, &pc, &acc)
+        case .testGeDK: testDK(r[a], k[b], >=, ins, &pc, &acc)
+        case .testEqDK: testDK(r[a], k[b], ==, ins, &pc, &acc)
+        case .testNeDK: testDK(r[a], k[b], !=, ins, &pc, &acc)
         case .testEqS: testS(r[a], r[b], base, equal: true, ins, &pc, &acc)
         case .testNeS: testS(r[a], r[b], base, equal: false, ins, &pc, &acc)
         case .testEqSK: testS(r[a], k[b], base, equal: true, ins, &pc, &acc)
@@ -183,24 +183,24 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .geI: r[a] = cmpI(r[b], r[c], >=)
         case .eqI: r[a] = cmpI(r[b], r[c], ==)
         case .neI: r[a] = cmpI(r[b], r[c], !=)
-        case .ltIK: r[a] = cmpI(r[b], k[c], <)
-        case .leIK: r[a] = cmpI(r[b], k[c], <=)
-        case .gtIK: r[a] = cmpI(r[b], k[c], >)
-        case .geIK: r[a] = cmpI(r[b], k[c], >=)
-        case .eqIK: r[a] = cmpI(r[b], k[c], ==)
-        case .neIK: r[a] = cmpI(r[b], k[c], !=)
+        case .ltIK: r[a] = cmpIK(r[b], k[c], <)
+        case .leIK: r[a] = cmpIK(r[b], k[c], <=)
+        case .gtIK: r[a] = cmpIK(r[b], k[c], >)
+        case .geIK: r[a] = cmpIK(r[b], k[c], >=)
+        case .eqIK: r[a] = cmpIK(r[b], k[c], ==)
+        case .neIK: r[a] = cmpIK(r[b], k[c], !=)
         case .ltD: r[a] = cmpD(r[b], r[c], <)
         case .leD: r[a] = cmpD(r[b], r[c], <=)
         case .gtD: r[a] = cmpD(r[b], r[c], >)
         case .geD: r[a] = cmpD(r[b], r[c], >=)
         case .eqD: r[a] = cmpD(r[b], r[c], ==)
         case .neD: r[a] = cmpD(r[b], r[c], !=)
-        case .ltDK: r[a] = cmpD(r[b], k[c], <)
-        case .leDK: r[a] = cmpD(r[b], k[c], <=)
-        case .gtDK: r[a] = cmpD(r[b], k[c], >)
-        case .geDK: r[a] = cmpD(r[b], k[c], >=)
-        case .eqDK: r[a] = cmpD(r[b], k[c], ==)
-        case .neDK: r[a] = cmpD(r[b], k[c], !=)
+        case .ltDK: r[a] = cmpDK(r[b], k[c], <)
+        case .leDK: r[a] = cmpDK(r[b], k[c], <=)
+        case .gtDK: r[a] = cmpDK(r[b], k[c], >)
+        case .geDK: r[a] = cmpDK(r[b], k[c], >=)
+        case .eqDK: r[a] = cmpDK(r[b], k[c], ==)
+        case .neDK: r[a] = cmpDK(r[b], k[c], !=)
         case .ltID: r[a] = cmpID(r[b], r[c]) { $0 < 0 }
         case .leID: r[a] = cmpID(r[b], r[c]) { $0 <= 0 }
         case .gtID: r[a] = cmpID(r[b], r[c]) { $0 > 0 }
@@ -299,6 +299,11 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .endsWith: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.hasSuffix)
         case .contains: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.contains)
         case .like: r[a] = match(r[b], r[c], base, ins.flags & 2 != 0, ByteOps.like)
+        case .loadScore:
+            r[a] = .int(ctx.pointee.score)
+        case .holdThreshold:
+            if acc == 0 { ctx.pointee.thresholdsHeld |= UInt64(1) &<< UInt64(a) }
+            acc = 0
         case .matches:
             let x = r[b]
             if x.tag == Tag.string {
@@ -355,7 +360,7 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .list:
             r[a] = listLookup(ctx, r[b], c, base)
         case .counter:
-            if r[a].tag == Tag.unset { r[a] = counterRead(ctx, r[b], c, base) }
+            counterBatch(ctx, a, r[b], c, base)
         case .model:
             modelCall(ctx, a, b)
         }
@@ -374,6 +379,18 @@ private func testI(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: In
 private func testD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout Int, _ acc: inout UInt8) {
     let t = x.tag == Tag.double && y.tag == Tag.double ? truth(op(x.double, y.double)) : absent(x.tag == Tag.double ? y.tag : x.tag, y.tag)
     branch(t, ins, &pc, &acc)
+}
+
+/// A test against a constant: the verifier guarantees the constant's type, so only the register's
+/// tag is checked.
+@inline(__always)
+private func testIK(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: Instruction, _ pc: inout Int, _ acc: inout UInt8) {
+    branch(x.tag == Tag.int ? truth(op(x.int, y.int)) : absent(x.tag), ins, &pc, &acc)
+}
+
+@inline(__always)
+private func testDK(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout Int, _ acc: inout UInt8) {
+    branch(x.tag == Tag.double ? truth(op(x.double, y.double)) : absent(x.tag), ins, &pc, &acc)
 }
 
 @inline(__always)
@@ -396,6 +413,17 @@ private func cmpI(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool) -> Slot {
 @inline(__always)
 private func cmpD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool) -> Slot {
     x.tag == Tag.double && y.tag == Tag.double ? .bool(op(x.double, y.double)) : propagate(x, y)
+}
+
+/// Comparisons with a constant (of the verified type): only the register's tag is checked.
+@inline(__always)
+private func cmpIK(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool) -> Slot {
+    x.tag == Tag.int ? .bool(op(x.int, y.int)) : propagate(x)
+}
+
+@inline(__always)
+private func cmpDK(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool) -> Slot {
+    x.tag == Tag.double ? .bool(op(x.double, y.double)) : propagate(x)
 }
 
 @inline(__always)
@@ -456,44 +484,52 @@ private func listLookup(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, _
 }
 
 @inline(never)
-private func counterRead(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, _ read: Int, _ base: UnsafePointer<UInt8>) -> Slot {
-    if key.tag < Tag.bool { return propagate(key) }
-    let spec = ctx.pointee.counterReads[read]
-    let host = ctx.pointee.host
-    var out = 0.0
-    let status = withKey(key, base) { p, n in host.counter(host.context, spec.counter, spec.windowSeconds, p, n, &out) }
-    if status == HostStatus.missing { return .missing }
-    if status != HostStatus.value { return .error(.host) }
-    if spec.isDouble != 0 { return .double(out) }
-    guard let count = Int64(exactly: out) else { return .error(.conversion) }
-    return .int(count)
+private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destination: Int, _ key: Slot, _ batch: Int,
+                          _ base: UnsafePointer<UInt8>) {
+    let r = ctx.pointee.registers + destination
+    let spec = ctx.pointee.counterBatches[batch]
+    let first = Int(spec.first), count = Int(spec.count)
+    let result: Slot
+    if key.tag >= Tag.bool {
+        let host = ctx.pointee.host
+        let out = ctx.pointee.hostOut
+        let status = withKey(key, base) { p, n in
+            host.counter(host.context, ctx.pointee.readCounters + first, ctx.pointee.readWindows + first, count, p, n, out)
+        }
+        if status == HostStatus.value {
+            let isDouble = ctx.pointee.readIsDouble + first
+            for i in 0..<count { r[i] = isDouble[i] != 0 ? .double(out[i]) : exactInt(out[i]) }
+            return
+        }
+        result = status == HostStatus.missing ? .missing : .error(.host)
+    } else {
+        result = propagate(key)
+    }
+    for i in 0..<count { r[i] = result }
+}
+
+/// A count read as a double: the int it is, or a conversion error (NaN, fraction, out of range).
+@inline(__always)
+private func exactInt(_ d: Double) -> Slot {
+    // Range check first: the conversion below is then exact or off by a fraction, never a trap.
+    guard d >= -9.223372036854775808e18 && d < 9.223372036854775808e18 else { return .error(.conversion) }
+    let i = Int64(d)
+    return Double(i) == d ? .int(i) : .error(.conversion)
 }
 
 @inline(never)
 private func modelCall(_ ctx: UnsafeMutablePointer<EvalContext>, _ destination: Int, _ model: Int) {
     let r = ctx.pointee.registers
     let spec = ctx.pointee.models[model]
-    let features = ctx.pointee.features
-    let arguments = ctx.pointee.modelArguments + Int(spec.argumentStart)
-    for i in 0..<Int(spec.argumentCount) {
-        let x = r[Int(arguments[i])]
-        switch x.tag {
-        case Tag.double: features[i] = x.double
-        case Tag.int: features[i] = Double(x.int)
-        case Tag.bool: features[i] = x.bits != 0 ? 1 : 0
-        case Tag.error:
-            r[destination] = x; r[destination + 1] = x
-            return
-        default: features[i] = .nan
-        }
-    }
-    let out = features + ctx.pointee.maxFeatures
+    var features = ModelFeatures(registers: r, indices: ctx.pointee.modelArguments + Int(spec.argumentStart),
+                                 count: Int(spec.argumentCount))
+    let out = ctx.pointee.hostOut
     let host = ctx.pointee.host
-    let status = host.model(host.context, Int32(model), features, Int(spec.argumentCount), out)
+    let status = withUnsafePointer(to: &features) { host.model(host.context, Int32(model), UnsafeRawPointer($0), out) }
     if status == HostStatus.value {
         r[destination] = .double(out[0]); r[destination + 1] = .double(out[1])
     } else {
-        let s: Slot = status == HostStatus.missing ? .missing : .error(.host)
+        let s: Slot = status == HostStatus.missing ? .missing : (features.firstError() ?? .error(.host))
         r[destination] = s; r[destination + 1] = s
     }
 }

@@ -21,10 +21,12 @@ public enum Operand: Sendable, Equatable {
     case constant(ValueType?)
     /// A forward jump offset.
     case jump
-    /// Index into the program's rules, constant sets, lists, counter reads or models.
-    case rule, set, list, counterRead, model
+    /// Index into the program's rules, constant sets, lists, counter batches or models.
+    case rule, set, list, counterBatch, model
     /// Index into the program's compiled regexes.
     case regex
+    /// Index into the program's threshold clauses (one decided by the program).
+    case threshold
     /// An action code (`VerdictAction.rawValue` of allow/block/review/challenge).
     case action
 }
@@ -89,6 +91,8 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case inSet, cidr, list, counter, model
     // regular expressions (appended: raw values above are unchanged)
     case matches
+    // threshold clauses with a general condition (appended)
+    case loadScore, holdThreshold
 
     /// The opcode's row of the table.
     public var info: OpcodeInfo {
@@ -227,9 +231,11 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .inSet: return OpcodeInfo("inSet", .write(.bool), .read(nil), .set, "R[A] := R[B] in constant set C")
         case .cidr: return OpcodeInfo("cidr", .write(.bool), .read(.ip), .constant(.network), "R[A] := R[B] is inside network K[C] (other family: false)")
         case .list: return OpcodeInfo("list", .write(.bool), .read(nil), .list, "R[A] := R[B] in host list C")
-        case .counter: return OpcodeInfo("counter", .write(nil), .read(nil), .counterRead, "if R[A] not computed: R[A] := host counter read C keyed by R[B]")
-        case .model: return OpcodeInfo("model", .write(.double), .model, .none, "R[A], R[A+1] := host model B's probability and margin over its feature registers")
+        case .counter: return OpcodeInfo("counter", .write(nil), .read(nil), .counterBatch, "R[A+i] := host counter read i of batch C keyed by R[B], for every read of the batch (one host call)")
+        case .model: return OpcodeInfo("model", .write(.double), .model, .none, "R[A], R[A+1] := host model B's probability and margin; the host reads the feature registers through a view")
         case .matches: return OpcodeInfo("matches", .write(.bool), .read(.string), .regex, "R[A] := regex C matches somewhere in R[B] (RE2 semantics, Pike VM: linear time)")
+        case .loadScore: return OpcodeInfo("loadScore", .write(.int), .none, .none, "R[A] := the score (sum of the scores fired so far; emitted after every score)")
+        case .holdThreshold: return OpcodeInfo("holdThreshold", .threshold, .none, .none, "end of threshold clause A's condition: accumulator clear => the clause holds; clear the accumulator")
         }
     }
 }

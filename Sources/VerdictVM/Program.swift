@@ -87,6 +87,14 @@ public struct CounterReadInfo: Equatable, Sendable {
     public init(counter: UInt16, windowSeconds: Int64) { self.counter = counter; self.windowSeconds = windowSeconds }
 }
 
+/// Consecutive counter reads with one key, read by one `counter` instruction in one host call:
+/// `counterReads[firstRead ..< firstRead + count]`.
+public struct CounterBatchInfo: Equatable, Sendable {
+    public var firstRead: UInt16
+    public var count: UInt16
+    public init(firstRead: UInt16, count: UInt16) { self.firstRead = firstRead; self.count = count }
+}
+
 /// A `model` declaration: its features, and the registers that hold their values when `model` runs.
 public struct ModelInfo: Equatable, Sendable {
     public var name: String
@@ -98,11 +106,15 @@ public struct ModelInfo: Equatable, Sendable {
     }
 }
 
-/// One `threshold` clause: `ACTION if score >= minimumScore`.
+/// One `threshold` clause (`ACTION if CONDITION`). The common form `score >= N` is decided after
+/// evaluation from `minimumScore`; any other condition is compiled into the program, which marks
+/// the clause as holding with `holdThreshold` (`minimumScore` is then nil).
 public struct ThresholdInfo: Equatable, Sendable {
+    /// At most this many clauses per program (their holding flags are one 64-bit word).
+    public static let maximumCount = 64
     public var action: VerdictAction
-    public var minimumScore: Int64
-    public init(action: VerdictAction, minimumScore: Int64) { self.action = action; self.minimumScore = minimumScore }
+    public var minimumScore: Int64?
+    public init(action: VerdictAction, minimumScore: Int64?) { self.action = action; self.minimumScore = minimumScore }
 }
 
 /// Everything a program consists of, before verification.
@@ -124,6 +136,8 @@ public struct ProgramContents: Equatable, Sendable {
     public var lists: [ListInfo] = []
     public var counters: [CounterInfo] = []
     public var counterReads: [CounterReadInfo] = []
+    /// Groups of `counterReads` sharing a key (operand C of `counter`).
+    public var counterBatches: [CounterBatchInfo] = []
     public var models: [ModelInfo] = []
     /// Compiled patterns of `matches` (operand C of the opcode).
     public var regexes: [RegexProgram] = []

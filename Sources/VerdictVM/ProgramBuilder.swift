@@ -154,6 +154,12 @@ public struct ProgramBuilder {
         return UInt16(truncatingIfNeeded: contents.counterReads.count - 1)
     }
 
+    /// A batch of the counter reads `firstRead ..< firstRead + count` (one `counter` instruction).
+    public mutating func addCounterBatch(firstRead: UInt16, count: UInt16) -> UInt16 {
+        contents.counterBatches.append(CounterBatchInfo(firstRead: firstRead, count: count))
+        return UInt16(truncatingIfNeeded: contents.counterBatches.count - 1)
+    }
+
     public mutating func addModel(_ model: ModelInfo) -> UInt16 {
         contents.models.append(model)
         return UInt16(truncatingIfNeeded: contents.models.count - 1)

@@ -38,11 +38,11 @@ public struct SetEntry {
     var length: Int32
 }
 
+/// Where one counter batch lies in `ProgramImage.readCounters` / `readWindows` / `readIsDouble`.
 @frozen
-public struct CounterReadRuntime {
-    var counter: Int32
-    var isDouble: Int32
-    var windowSeconds: Int64
+public struct CounterBatchRuntime {
+    var first: Int32
+    var count: Int32
 }
 
 /// Where one regex program lies in `ProgramImage.regexCode` / `regexRanges`.
@@ -68,7 +68,12 @@ final class ProgramImage {
     let rules: UnsafeMutablePointer<RuleRuntime>
     let setHeaders: UnsafeMutablePointer<SetHeader>
     let setEntries: UnsafeMutablePointer<SetEntry>
-    let counterReads: UnsafeMutablePointer<CounterReadRuntime>
+    /// Per counter read: the counter index and window (passed to the host as arrays, a batch at a
+    /// time) and whether the counter's value is a double (else an int).
+    let readCounters: UnsafeMutablePointer<Int32>
+    let readWindows: UnsafeMutablePointer<Int64>
+    let readIsDouble: UnsafeMutablePointer<UInt8>
+    let counterBatches: UnsafeMutablePointer<CounterBatchRuntime>
     let models: UnsafeMutablePointer<ModelRuntime>
     let modelArguments: UnsafeMutablePointer<UInt16>
     let regexes: UnsafeMutablePointer<RegexRuntime>
@@ -83,7 +88,8 @@ final class ProgramImage {
     let lazyRegisters: Range<Int>
     let registerCount: Int
     let ruleCount: Int
-    let maxFeatures: Int
+    /// Doubles a host call writes at most (a model's two outputs, a counter batch's reads).
+    let hostOutputs: Int
     private var allocations: [UnsafeMutableRawPointer] = []
 
     init(_ p: ProgramContents) {
@@ -133,10 +139,10 @@ final class ProgramImage {
         }
         setHeaders = copy(headers)
         setEntries = copy(entries)
-        counterReads = copy(p.counterReads.map {
-            CounterReadRuntime(counter: Int32($0.counter), isDouble: p.counters[Int($0.counter)].valueType == .double ? 1 : 0,
-                               windowSeconds: $0.windowSeconds)
-        })
+        readCounters = copy(p.counterReads.map { Int32($0.counter) })
+        readWindows = copy(p.counterReads.map(\.windowSeconds))
+        readIsDouble = copy(p.counterReads.map { p.counters[Int($0.counter)].valueType == .double ? 1 : 0 })
+        counterBatches = copy(p.counterBatches.map { CounterBatchRuntime(first: Int32($0.firstRead), count: Int32($0.count)) })
         var arguments: [UInt16] = []
         models = copy(p.models.map { m in
             defer { arguments.append(contentsOf: m.arguments) }
@@ -159,10 +165,11 @@ final class ProgramImage {
         lazyRegisters = p.lazyRegisters
         registerCount = p.registerTypes.count
         ruleCount = p.rules.count
-        maxFeatures = p.models.map(\.arguments.count).max() ?? 0
+        hostOutputs = max(2, p.counterBatches.map { Int($0.count) }.max() ?? 0)
         allocations = [UnsafeMutableRawPointer(code), UnsafeMutableRawPointer(constants), UnsafeMutableRawPointer(constantBytes),
                        UnsafeMutableRawPointer(rules), UnsafeMutableRawPointer(setHeaders), UnsafeMutableRawPointer(setEntries),
-                       UnsafeMutableRawPointer(counterReads), UnsafeMutableRawPointer(models), UnsafeMutableRawPointer(modelArguments),
+                       UnsafeMutableRawPointer(readCounters), UnsafeMutableRawPointer(readWindows),
+                       UnsafeMutableRawPointer(readIsDouble), UnsafeMutableRawPointer(counterBatches), UnsafeMutableRawPointer(models), UnsafeMutableRawPointer(modelArguments),
                        UnsafeMutableRawPointer(regexes), UnsafeMutableRawPointer(regexCode), UnsafeMutableRawPointer(regexRanges),
                        UnsafeMutableRawPointer(precedence), UnsafeMutableRawPointer(thresholds)]
     }

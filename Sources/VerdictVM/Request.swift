@@ -1,6 +1,6 @@
 // The reusable per-thread request: the register file (request fields first), the byte arena for
 // strings (whose prefix is the program's constant bytes, so constants and request strings share
-// one address space), the per-rule outcome bitsets, the model feature buffer and the regex
+// one address space), the per-rule outcome bitsets, the host output buffer and the regex
 // matcher's scratch. Fields are set by
 // index (resolved once by name, like SQLite's bind parameters) through typed setters. All memory
 // is allocated when the request is created; later evaluations allocate only if a string outgrows
@@ -35,9 +35,11 @@ struct EvalContext {
     var unenforced: UnsafeMutablePointer<UInt64>
     /// Lowest deciding rule index per action code (allow...challenge), -1 when none.
     var best: UnsafeMutablePointer<Int32>
-    /// Model features, then two output doubles.
-    var features: UnsafeMutablePointer<Double>
+    /// What host calls write: a model's two outputs, a counter batch's reads.
+    var hostOut: UnsafeMutablePointer<Double>
     var score: Int64
+    /// Bit i: threshold clause i's condition held (clauses decided by the program).
+    var thresholdsHeld: UInt64
     var fast: Bool
     var stoppedEarly: Bool
     var onError: UInt8
@@ -46,10 +48,12 @@ struct EvalContext {
     var rules: UnsafePointer<RuleRuntime>
     var setHeaders: UnsafePointer<SetHeader>
     var setEntries: UnsafePointer<SetEntry>
-    var counterReads: UnsafePointer<CounterReadRuntime>
+    var readCounters: UnsafePointer<Int32>
+    var readWindows: UnsafePointer<Int64>
+    var readIsDouble: UnsafePointer<UInt8>
+    var counterBatches: UnsafePointer<CounterBatchRuntime>
     var models: UnsafePointer<ModelRuntime>
     var modelArguments: UnsafePointer<UInt16>
-    var maxFeatures: Int
     var regexes: UnsafePointer<RegexRuntime>
     var regexCode: UnsafePointer<RegexInstruction>
     var regexRanges: UnsafePointer<RegexRange>
@@ -83,24 +87,25 @@ public final class Request {
         let registers = UnsafeMutablePointer<Slot>.allocate(capacity: max(1, image.registerCount))
         registers.initialize(repeating: .missing, count: max(1, image.registerCount))
         let capacity = image.constantByteCount + max(arenaCapacity, 64)
-        let arena = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
+        let arena = malloc(capacity + Arena.slack)!.assumingMemoryBound(to: UInt8.self)
         if image.constantByteCount > 0 { memcpy(arena, image.constantBytes, image.constantByteCount) }
         let words = UnsafeMutablePointer<UInt64>.allocate(capacity: wordCount * 4)
         words.initialize(repeating: 0, count: wordCount * 4)
         let best = UnsafeMutablePointer<Int32>.allocate(capacity: 5)
         best.initialize(repeating: -1, count: 5)
-        let features = UnsafeMutablePointer<Double>.allocate(capacity: image.maxFeatures + 2)
-        features.initialize(repeating: 0, count: image.maxFeatures + 2)
+        let hostOut = UnsafeMutablePointer<Double>.allocate(capacity: image.hostOutputs)
+        hostOut.initialize(repeating: 0, count: image.hostOutputs)
         let regexScratch = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, RegexMatcher.scratchWords(image.maxRegexInstructions)))
         context = .allocate(capacity: 1)
         context.initialize(to: EvalContext(
             registers: registers, arena: arena, arenaLength: image.constantByteCount, arenaCapacity: capacity,
             fired: words, missing: words + wordCount, errored: words + 2 * wordCount, unenforced: words + 3 * wordCount,
-            best: best, features: features, score: 0, fast: true, stoppedEarly: false,
+            best: best, hostOut: hostOut, score: 0, thresholdsHeld: 0, fast: true, stoppedEarly: false,
             onError: program.contents.onError.rawValue,
             code: image.code, constants: image.constants, rules: image.rules, setHeaders: image.setHeaders,
-            setEntries: image.setEntries, counterReads: image.counterReads, models: image.models,
-            modelArguments: image.modelArguments, maxFeatures: image.maxFeatures,
+            setEntries: image.setEntries, readCounters: image.readCounters, readWindows: image.readWindows,
+            readIsDouble: image.readIsDouble, counterBatches: image.counterBatches, models: image.models,
+            modelArguments: image.modelArguments,
             regexes: image.regexes, regexCode: image.regexCode, regexRanges: image.regexRanges, regexScratch: regexScratch,
             lazyStart: image.lazyRegisters.lowerBound, lazyEnd: image.lazyRegisters.upperBound, wordCount: wordCount,
             precedence: image.precedence, precedenceCount: image.precedenceCount,
@@ -113,7 +118,7 @@ public final class Request {
         free(c.arena)
         c.fired.deallocate()
         c.best.deallocate()
-        c.features.deallocate()
+        c.hostOut.deallocate()
         c.regexScratch.deallocate()
         context.deallocate()
     }
@@ -232,6 +237,10 @@ public final class Request {
 /// Growth of the request arena (the one place the hot path may allocate, on a string larger than
 /// any seen before).
 enum Arena {
+    /// Bytes allocated past the capacity, so that an 8-byte load at any string's start stays in
+    /// the allocation (ByteOps.load8: short strings are compared and hashed as masked words).
+    static let slack = 8
+
     /// Reserves `n` bytes at the end of the arena and returns their offset (may move the arena).
     @inline(__always)
     static func reserve(_ ctx: UnsafeMutablePointer<EvalContext>, _ n: Int) -> Int {
@@ -244,7 +253,7 @@ enum Arena {
     @inline(never)
     static func grow(_ ctx: UnsafeMutablePointer<EvalContext>, _ needed: Int) {
         let capacity = max(needed, ctx.pointee.arenaCapacity * 2)
-        ctx.pointee.arena = realloc(ctx.pointee.arena, capacity)!.assumingMemoryBound(to: UInt8.self)
+        ctx.pointee.arena = realloc(ctx.pointee.arena, capacity + slack)!.assumingMemoryBound(to: UInt8.self)
         ctx.pointee.arenaCapacity = capacity
     }
 }

@@ -30,10 +30,11 @@ public enum VM {
     private static func prepare(_ request: Request, host: Host, mode: EvaluationMode) -> Int {
         let ctx = request.context
         let r = ctx.pointee.registers
-        for i in ctx.pointee.lazyStart..<ctx.pointee.lazyEnd { r[i].tag = Tag.unset }
+        for i in ctx.pointee.lazyStart..<ctx.pointee.lazyEnd { r[i] = .unset }
         ctx.pointee.fired.update(repeating: 0, count: ctx.pointee.wordCount * 4)
         ctx.pointee.best.update(repeating: -1, count: 5)
         ctx.pointee.score = 0
+        ctx.pointee.thresholdsHeld = 0
         ctx.pointee.stoppedEarly = false
         ctx.pointee.fast = mode == .fast
         ctx.pointee.host = host
@@ -58,8 +59,10 @@ public enum VM {
             }
         }
         var severity = 0
-        for i in 0..<c.thresholdCount where c.score >= c.thresholds[i].minimumScore {
+        for i in 0..<c.thresholdCount {
             let threshold = c.thresholds[i]
+            let holds = threshold.minimumScore.map { c.score >= $0 } ?? (c.thresholdsHeld & (UInt64(1) << UInt64(i)) != 0)
+            guard holds else { continue }
             let s = thresholdSeverity(threshold.action)
             if s > severity { severity = s; verdict.action = threshold.action }
         }

@@ -54,17 +54,35 @@ public enum RuntimeErrorKind: UInt64, Sendable, CustomStringConvertible {
 /// One register or constant: 16 bytes. `bits` holds an Int64/Double bit pattern, a bool (0/1), an
 /// error kind, or for strings/ips/networks the byte offset into the request arena (whose prefix is
 /// the program's constant bytes) with `length` bytes. A network keeps its prefix length in `aux`.
+/// The first 8 bytes (little-endian: tag, aux, reserved, length) are one word, so that writing a
+/// register is two stores, not five.
 @frozen
 public struct Slot: Equatable, Sendable {
-    public var tag: UInt8
-    public var aux: UInt8
-    public var reserved: UInt16
-    public var length: UInt32
+    /// tag (bits 0-7), aux (8-15), reserved (16-31), length (32-63).
+    @usableFromInline var header: UInt64
     public var bits: UInt64
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public init(tag: UInt8, bits: UInt64, length: UInt32 = 0, aux: UInt8 = 0) {
-        self.tag = tag; self.aux = aux; self.reserved = 0; self.length = length; self.bits = bits
+        header = UInt64(tag) | UInt64(aux) &<< 8 | UInt64(length) &<< 32
+        self.bits = bits
+    }
+
+    public var tag: UInt8 {
+        @inlinable @inline(__always) get { UInt8(truncatingIfNeeded: header) }
+        @inlinable @inline(__always) set { header = header & ~0xFF | UInt64(newValue) }
+    }
+    public var aux: UInt8 {
+        @inlinable @inline(__always) get { UInt8(truncatingIfNeeded: header &>> 8) }
+        @inlinable @inline(__always) set { header = header & ~0xFF00 | UInt64(newValue) &<< 8 }
+    }
+    public var reserved: UInt16 {
+        @inlinable @inline(__always) get { UInt16(truncatingIfNeeded: header &>> 16) }
+        @inlinable @inline(__always) set { header = header & ~0xFFFF_0000 | UInt64(newValue) &<< 16 }
+    }
+    public var length: UInt32 {
+        @inlinable @inline(__always) get { UInt32(truncatingIfNeeded: header &>> 32) }
+        @inlinable @inline(__always) set { header = header & 0xFFFF_FFFF | UInt64(newValue) &<< 32 }
     }
 
     public static let missing = Slot(tag: Tag.missing, bits: 0)

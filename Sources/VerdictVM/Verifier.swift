@@ -58,6 +58,11 @@ enum Verifier {
         for (i, read) in p.counterReads.enumerated() {
             guard Int(read.counter) < p.counters.count, read.windowSeconds > 0 else { throw VerificationError("counter read \(i): bad counter or window") }
         }
+        for (i, batch) in p.counterBatches.enumerated() {
+            guard batch.count >= 1, Int(batch.firstRead) + Int(batch.count) <= p.counterReads.count else {
+                throw VerificationError("counter batch \(i): reads out of range")
+            }
+        }
         for (i, model) in p.models.enumerated() {
             guard model.arguments.count == model.features.count, model.arguments.count <= 4096 else {
                 throw VerificationError("model \(i): \(model.arguments.count) argument registers for \(model.features.count) features")
@@ -77,6 +82,9 @@ enum Verifier {
             throw VerificationError("precedence must order distinct actions among allow, block, review")
         }
         guard p.thresholds.allSatisfy({ $0.action != .none }) else { throw VerificationError("a threshold needs an action") }
+        guard p.thresholds.count <= ThresholdInfo.maximumCount else {
+            throw VerificationError("more than \(ThresholdInfo.maximumCount) threshold clauses")
+        }
         guard p.onError == .none || p.onError == .review || p.onError == .block else { throw VerificationError("on error must be review or block") }
         if let result = p.resultRegister, result < 0 || result >= registers { throw VerificationError("result register out of range") }
 
@@ -132,10 +140,13 @@ enum Verifier {
             case .rule: guard v < p.rules.count else { throw fail("rule \(v) out of range") }
             case .set: guard v < p.sets.count else { throw fail("set \(v) out of range") }
             case .list: guard v < p.lists.count else { throw fail("list \(v) out of range") }
-            case .counterRead: guard v < p.counterReads.count else { throw fail("counter read \(v) out of range") }
+            case .counterBatch: guard v < p.counterBatches.count else { throw fail("counter batch \(v) out of range") }
             case .model: guard v < p.models.count else { throw fail("model \(v) out of range") }
             case .regex: guard v < p.regexes.count else { throw fail("regex \(v) out of range") }
             case .action: guard v >= 1 && v <= 4 else { throw fail("action \(v) out of range") }
+            case .threshold:
+                guard v < p.thresholds.count else { throw fail("threshold \(v) out of range") }
+                guard p.thresholds[v].minimumScore == nil else { throw fail("threshold \(v) is decided by its minimum score") }
             }
         }
         try check(info.a, ins.a, "A")
@@ -154,9 +165,13 @@ enum Verifier {
             let (key, list) = op == .list ? (ins.b, ins.c) : (ins.a, ins.b)
             guard registerType(key) == p.lists[Int(list)].keyType else { throw fail("key type differs from the list's") }
         case .counter:
-            let counter = p.counters[Int(p.counterReads[Int(ins.c)].counter)]
-            guard registerType(ins.a) == counter.valueType else { throw fail("register type differs from the counter's") }
-            guard p.lazyRegisters.contains(Int(ins.a)) else { throw fail("a counter cache must be a lazy register") }
+            let batch = p.counterBatches[Int(ins.c)]
+            for i in 0..<Int(batch.count) {
+                let register = Int(ins.a) + i
+                guard p.lazyRegisters.contains(register) else { throw fail("a counter cache must be a lazy register") }
+                let counter = p.counters[Int(p.counterReads[Int(batch.firstRead) + i].counter)]
+                guard p.registerTypes[register] == counter.valueType else { throw fail("register type differs from the counter's") }
+            }
             guard registerType(ins.b) != .network else { throw fail("bad key type") }
         case .model:
             let next = Int(ins.a) + 1

@@ -111,6 +111,7 @@ enum ExprOutput {
     static func cel(_ value: Value) -> String {
         switch value {
         case .double(let d): return celDouble(d)
+        case .string(let s): return ExpressionPrinter.stringLiteral(s)
         case .error(let kind): return "error: \(kind)"
         default: return value.description
         }

@@ -32,6 +32,8 @@ final class PrecomputedHost {
     /// program list index -> column; program (counter, window) -> column; program model -> column.
     var listColumn: [Int] = []
     var counterColumn: [(counter: Int32, window: Int64, column: Int)] = []
+    /// `counterColumn` is sorted by counter: the entries of counter c are counterFirst[c] ..< counterFirst[c + 1].
+    var counterFirst: [Int] = []
     var modelColumn: [Int] = []
 
     func bind(to program: Program) throws {
@@ -48,6 +50,8 @@ final class PrecomputedHost {
             }
             counterColumn.append((Int32(read.counter), read.windowSeconds, c))
         }
+        counterColumn.sort { $0.counter < $1.counter }
+        counterFirst = (0...p.counters.count).map { c in counterColumn.firstIndex { $0.counter >= c } ?? counterColumn.count }
         modelColumn = try p.models.map { m in
             guard let c = PrecomputedHost.modelColumns.firstIndex(of: m.name) else { throw BenchError("no precomputed model \(m.name)") }
             return c
@@ -67,7 +71,20 @@ final class PrecomputedHost {
         var modelColumn: UnsafeMutablePointer<Int>
         /// (counter, window, column) triples.
         var counterColumn: UnsafeMutablePointer<(Int32, Int64, Int)>
-        var counterColumnCount: Int
+        var counterFirst: UnsafeMutablePointer<Int>
+
+        /// The precomputed column of (counter, window), -1 when there is none.
+        @inline(__always)
+        static func column(_ s: UnsafeMutablePointer<State>, _ counter: Int32, _ window: Int64) -> Int {
+            var i = s.pointee.counterFirst[Int(counter)]
+            let end = s.pointee.counterFirst[Int(counter) &+ 1]
+            while i < end {
+                let entry = s.pointee.counterColumn[i]
+                if entry.1 == window { return entry.2 }
+                i &+= 1
+            }
+            return -1
+        }
     }
 
     private(set) var state: UnsafeMutablePointer<State>? = nil
@@ -86,7 +103,7 @@ final class PrecomputedHost {
         s.initialize(to: State(current: 0, lists: copy(lists), counters: copy(counters), models: copy(models),
                                margins: copy(models.map { log($0 / (1 - $0)) }), listColumn: copy(listColumn), modelColumn: copy(modelColumn),
                                counterColumn: copy(counterColumn.map { ($0.counter, $0.window, $0.column) }),
-                               counterColumnCount: counterColumn.count))
+                               counterFirst: copy(counterFirst)))
         state = s
     }
 
@@ -97,20 +114,24 @@ final class PrecomputedHost {
                 let s = context!.assumingMemoryBound(to: State.self)
                 return s.pointee.lists[s.pointee.current &* 7 &+ s.pointee.listColumn[Int(list)]]
             },
-            counter: { context, counter, window, _, _, out in
+            counter: { context, counters, windows, count, _, _, out in
                 let s = context!.assumingMemoryBound(to: State.self)
-                for i in 0..<s.pointee.counterColumnCount {
-                    let entry = s.pointee.counterColumn[i]
-                    if entry.0 == counter && entry.1 == window {
-                        let v = s.pointee.counters[s.pointee.current &* 7 &+ entry.2]
-                        if v.isNaN { return HostStatus.missing }
-                        out.pointee = v
-                        return HostStatus.value
-                    }
+                let row = s.pointee.counters + s.pointee.current &* 7
+                var missing = false
+                for i in 0..<count {
+                    let column = State.column(s, counters[i], windows[i])
+                    if column < 0 { return HostStatus.error }
+                    let v = row[column]
+                    missing = missing || v.isNaN
+                    out[i] = v
                 }
-                return HostStatus.error
+                // prep.py leaves a counter empty only when its key is missing (then so is every
+                // counter of the key).
+                return missing ? HostStatus.missing : HostStatus.value
             },
-            model: { context, model, _, _, out in
+            // Serves prep.py's precomputed output without reading the features, as the peer
+            // harnesses do (real hosts gather them: SessionHost, VMHostAdapter).
+            model: { context, model, _, out in
                 let s = context!.assumingMemoryBound(to: State.self)
                 let v = s.pointee.models[s.pointee.current &* 3 &+ s.pointee.modelColumn[Int(model)]]
                 if v.isNaN { return HostStatus.missing }

@@ -38,13 +38,13 @@ final class ScriptedHost {
                 me.listCalls += 1
                 return me.list
             },
-            counter: { c, _, _, _, _, out in
+            counter: { c, _, _, count, _, _, out in
                 let me = Unmanaged<ScriptedHost>.fromOpaque(c!).takeUnretainedValue()
                 me.counterCalls += 1
-                out.pointee = me.counter
+                for i in 0..<count { out[i] = me.counter }
                 return me.counterStatus
             },
-            model: { c, _, _, _, out in
+            model: { c, _, _, out in
                 let me = Unmanaged<ScriptedHost>.fromOpaque(c!).takeUnretainedValue()
                 me.modelCalls += 1
                 out[0] = me.model

@@ -102,6 +102,50 @@ final class RulesetCompilationTests: XCTestCase {
         XCTAssertEqual(request.outcome(ofRule: 5), .missing)
     }
 
+    func testThresholdClausesWithGeneralConditions() throws {
+        let program = try compile("""
+        schema {
+          amount double
+          country string
+        }
+        score s1: +30 if amount > 50.0
+        score s2: -40 if country == "US"
+        threshold review if score >= 30, block if score > 20 and country == "RU"
+        threshold challenge if score < 0 or amount > 5000.0, allow if score == 0 and amount < 1.0
+        """)
+        XCTAssertEqual(program.contents.thresholds, [
+            ThresholdInfo(action: .review, minimumScore: 30), ThresholdInfo(action: .block, minimumScore: nil),
+            ThresholdInfo(action: .challenge, minimumScore: nil), ThresholdInfo(action: .allow, minimumScore: nil),
+        ])
+        let decoded = try BytecodeFormat.decode(BytecodeFormat.encode(program))
+        XCTAssertEqual(decoded.contents, program.contents)
+        XCTAssertTrue(Disassembler.listing(program.contents).contains("holdThreshold      threshold 1"))
+        let request = Request(program: program)
+        func run(_ amount: Double?, _ country: String?) throws -> (fast: Verdict, trace: Verdict) {
+            request.reset()
+            if let amount { try request.set(0, double: amount) }
+            if let country { try request.set(1, string: country) }
+            let fast = VM.evaluate(request, mode: .fast)
+            return (fast, VM.evaluate(request, mode: .trace))
+        }
+        let cases: [(Double?, String?, VerdictVM.VerdictAction, Int64)] = [
+            (100, "DE", .review, 30),       // score >= 30 only
+            (100, "RU", .block, 30),        // block (score > 20 and RU) is more severe than review
+            (10, "US", .challenge, -40),    // score < 0
+            (10, nil, .none, 0),            // s2 missing: score 0, amount not < 1
+            (0.5, "DE", .allow, 0),         // score == 0 and amount < 1
+            (6000, "RU", .block, 30),       // block beats challenge (amount > 5000) and review
+            (nil, "RU", .none, 0),          // amount missing: the `or` is missing, nothing applies
+        ]
+        for (amount, country, action, score) in cases {
+            let (fast, trace) = try run(amount, country)
+            XCTAssertEqual(trace.action, action, "\(String(describing: amount)) \(String(describing: country))")
+            XCTAssertEqual(trace.score, score)
+            XCTAssertNil(trace.decidingRule)
+            XCTAssertEqual(fast.action, trace.action)
+        }
+    }
+
     func testRegexesCompileToTheMatchesOpcode() throws {
         let result = Frontend.check(text: "schema {\n email string\n}\nrule r: review if email.matches(\"^a\")\n")
         let program = try Compiler.compile(try XCTUnwrap(result.ruleset))

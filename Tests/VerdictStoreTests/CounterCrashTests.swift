@@ -41,9 +41,13 @@ import Testing
     let reopened = try CounterTable.open(path: path, definitions: definitions)
     var key = reopened.key(group: 0, "card-1")
     let recorded = reopened.read(0, key, window: 3600, now: now).value
+    let recordedInHours = reopened.read(0, key, window: 86_400, now: now).value
     #expect(recorded >= seen)
+    // An update writes its rings finest first, one compare-and-swap each: a kill between two of
+    // them leaves that one event in the minute ring but not yet in the hour ring.
+    #expect(recordedInHours == recorded || recordedInHours == recorded - 1)
     #expect(reopened.record(0, &key, at: now))
     #expect(reopened.read(0, key, window: 3600, now: now).value == recorded + 1)
-    #expect(reopened.read(0, key, window: 86_400, now: now).value == recorded + 1)
+    #expect(reopened.read(0, key, window: 86_400, now: now).value == recordedInHours + 1)
     #expect(reopened.statistics()[0].occupied == 1)
 }

@@ -234,7 +234,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 
 @Test func ringPositionsAndBucketNumbersMatchPlainArithmetic() {
     var generator = SystemRandomNumberGenerator()
-    for bucket: Int64 in [10, 60, 300, 900, 3600] {
+    for bucket: Int64 in [1, 10, 16, 60, 300, 900, 3600] {
         for (resolution, buckets) in CounterLayout.levels(retain: 400 * 86_400, bucket: bucket) {
             let level = CounterLevel(resolution: resolution, buckets: buckets, offset: 0)
             for _ in 0..<2000 {

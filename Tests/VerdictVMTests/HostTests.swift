@@ -1,5 +1,6 @@
 // Lists, counters and models through the host interface: keys, missing keys, host errors, counter
-// value types, model features (bool/int/double, missing -> NaN) and "at most once per request".
+// value types and batches, model features (bool/int/double, missing -> NaN, errors) and "at most once
+// per request".
 import XCTest
 @testable import VerdictVM
 
@@ -40,38 +41,68 @@ final class HostTests: XCTestCase {
         XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .error(.host))
     }
 
+    func testAnErrorFeatureMakesTheModelOutputsThatError() throws {
+        var b = ProgramBuilder()
+        let count = b.addField("count", .int)
+        let probability = b.addLazyRegister(.double), margin = b.addLazyRegister(.double)
+        let doubled = b.addRegister(.int)
+        let model = b.addModel(ModelInfo(name: "m", features: ["doubled"], arguments: [doubled]))
+        let sum = b.addRegister(.double)
+        b.emit(.mulIK, a: doubled, b: count, c: b.constant(.int(2)))
+        b.emit(.model, a: probability, b: model)
+        b.emit(.addD, a: sum, b: probability, c: margin)
+        b.emit(.halt)
+        b.setResultRegister(sum)
+        let request = Request(program: try b.build())
+        let host = TestHost()
+        host.modelOutputs = [(0.25, 1.5)]
+        try request.set(0, int: 4)
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .double(1.75))
+        try request.set(0, int: .max)
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .error(.overflow), "the feature's error, not a host error")
+    }
+
     func testCountersListsAndTheirKeys() throws {
         var b = ProgramBuilder()
         let card = b.addField("card", .string)
         let counter = b.addCounter(CounterInfo(name: "attempts", valueType: .int))
-        let read = b.addCounterRead(CounterReadInfo(counter: counter, windowSeconds: 3600))
+        let sum = b.addCounter(CounterInfo(name: "spend", valueType: .double))
+        let hour = b.addCounterRead(CounterReadInfo(counter: counter, windowSeconds: 3600))
+        _ = b.addCounterRead(CounterReadInfo(counter: sum, windowSeconds: 86400))
+        let batch = b.addCounterBatch(firstRead: hour, count: 2)
         let list = b.addList(ListInfo(name: "blocked", keyType: .string))
-        let value = b.addLazyRegister(.int)
-        let listed = b.addRegister(.bool), big = b.addRegister(.bool), both = b.addRegister(.bool)
-        b.emit(.counter, a: value, b: card, c: read)
-        b.emit(.counter, a: value, b: card, c: read)
+        let value = b.addLazyRegister(.int), spend = b.addLazyRegister(.double)
+        let listed = b.addRegister(.bool), big = b.addRegister(.bool), rich = b.addRegister(.bool)
+        let both = b.addRegister(.bool), any = b.addRegister(.bool)
+        b.emit(.counter, a: value, b: card, c: batch)
         b.emit(.gtIK, a: big, b: value, c: b.constant(.int(10)))
+        b.emit(.gtDK, a: rich, b: spend, c: b.constant(.double(100)))
         b.emit(.list, a: listed, b: card, c: list)
         b.emit(.or, a: both, b: big, c: listed)
+        b.emit(.or, a: any, b: both, c: rich)
         b.emit(.halt)
-        b.setResultRegister(both)
+        b.setResultRegister(any)
         let program = try b.build()
         let host = TestHost()
-        host.counterValues = [11]
+        host.counterValues = [11, 2.5]
         host.listResults = [0]
         let request = Request(program: program)
         XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .missing, "missing key: no host call")
         XCTAssertEqual(host.counterCalls + host.listCalls, 0)
         try request.set(0, string: "card-1")
         XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .bool(true))
-        XCTAssertEqual(host.counterCalls, 1, "a counter read is cached within the evaluation")
-        host.counterValues = [3]
+        XCTAssertEqual(host.counterCalls, 1, "one host call reads every counter of the batch")
+        XCTAssertEqual(request.value(ofRegister: Int(spend)), .double(2.5), "a sum stays a double")
+        host.counterValues = [3, 2.5]
         XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .bool(false))
         host.listResults = [-1]
         XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .error(.host))
-        host.counterValues = [2.5]
+        host.counterValues = [2.5, 2.5]
         host.listResults = [0]
         XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .error(.conversion), "a count must be integral")
+        host.counterValues = [3, 200]
+        host.counterStatus = [HostStatus.value, HostStatus.missing]
+        XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .missing, "the status covers the whole batch")
     }
 
     func testSettersCheckFieldsAndTypes() throws {

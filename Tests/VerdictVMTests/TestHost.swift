@@ -5,7 +5,7 @@ import VerdictVM
 final class TestHost {
     /// Per list index: 1 member, 0 not, -1 error.
     var listResults: [Int32] = []
-    /// Per counter index: the value read (any window).
+    /// Per counter index: the value read (any window); a non-value status fails the whole batch.
     var counterValues: [Double] = []
     var counterStatus: [Int32] = []
     /// Per model index: (probability, margin).
@@ -24,17 +24,25 @@ final class TestHost {
                 me.listCalls += 1
                 return Int(list) < me.listResults.count ? me.listResults[Int(list)] : 0
             },
-            counter: { context, counter, _, _, _, out in
+            counter: { context, counters, _, count, _, _, out in
                 let me = Unmanaged<TestHost>.fromOpaque(context!).takeUnretainedValue()
                 me.counterCalls += 1
-                let i = Int(counter)
-                out.pointee = i < me.counterValues.count ? me.counterValues[i] : 0
-                return i < me.counterStatus.count ? me.counterStatus[i] : HostStatus.value
+                var status = HostStatus.value
+                for i in 0..<count {
+                    let c = Int(counters[i])
+                    out[i] = c < me.counterValues.count ? me.counterValues[c] : 0
+                    if c < me.counterStatus.count, me.counterStatus[c] != HostStatus.value { status = me.counterStatus[c] }
+                }
+                return status
             },
-            model: { context, model, features, count, out in
+            model: { context, model, features, out in
                 let me = Unmanaged<TestHost>.fromOpaque(context!).takeUnretainedValue()
                 me.modelCalls += 1
-                if me.recordFeatures { me.lastFeatures = Array(UnsafeBufferPointer(start: features, count: count)) }
+                // Like a real model host: gather the features, an error feature fails the call.
+                let view = ModelFeatures(features)
+                var row = [Double](repeating: 0, count: max(view.count, 1))
+                guard row.withUnsafeMutableBufferPointer({ view.gather(into: $0.baseAddress!) }) else { return HostStatus.error }
+                if me.recordFeatures { me.lastFeatures = Array(row[0..<view.count]) }
                 let i = Int(model)
                 let (p, m) = i < me.modelOutputs.count ? me.modelOutputs[i] : (0, 0)
                 out[0] = p; out[1] = m

@@ -16,13 +16,16 @@ final class FuzzHost {
             list: { context, _, _, _ in
                 Int32(truncatingIfNeeded: Unmanaged<FuzzHost>.fromOpaque(context!).takeUnretainedValue().next() % 3) - 1
             },
-            counter: { context, _, _, _, _, out in
-                let v = Unmanaged<FuzzHost>.fromOpaque(context!).takeUnretainedValue().next()
-                out.pointee = Double(v % 100)
-                return Int32(truncatingIfNeeded: v % 3)
+            counter: { context, _, _, count, _, _, out in
+                let me = Unmanaged<FuzzHost>.fromOpaque(context!).takeUnretainedValue()
+                for i in 0..<count { out[i] = Double(me.next() % 100) }
+                return Int32(truncatingIfNeeded: me.next() % 3)
             },
-            model: { context, _, _, _, out in
+            model: { context, _, features, out in
                 let v = Unmanaged<FuzzHost>.fromOpaque(context!).takeUnretainedValue().next()
+                let view = ModelFeatures(features)
+                var row = [Double](repeating: 0, count: max(view.count, 1))
+                guard row.withUnsafeMutableBufferPointer({ view.gather(into: $0.baseAddress!) }) else { return HostStatus.error }
                 out[0] = Double(v % 1000) / 1000; out[1] = Double(v % 7) - 3
                 return Int32(truncatingIfNeeded: v % 3)
             })
