@@ -19,9 +19,9 @@ enum SessionHost {
         let member: Bool
         do {
             if s.listIsIP[i] {
-                // ListReader parses addresses from text; the VM passes 4 or 16 bytes.
-                guard let address = IPAddress(bytes: Array(UnsafeBufferPointer(start: key, count: length))) else { return -1 }
-                member = try reader.contains(s.listHandles[i], address.description, now: s.now)
+                // The VM passes the address's 4 or 16 network-order bytes; ListReader takes them as is.
+                guard length == 4 || length == 16 else { return -1 }
+                member = try reader.contains(s.listHandles[i], ipBytes: UnsafeRawBufferPointer(start: key, count: length), now: s.now)
             } else {
                 member = try reader.contains(s.listHandles[i], utf8: UnsafeRawBufferPointer(start: key, count: length), now: s.now)
             }

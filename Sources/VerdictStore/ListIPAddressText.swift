@@ -217,6 +217,21 @@ public enum ListIPAddressText {
 }
 
 extension ListIPNetwork {
+    /// The address of network-order bytes: 4 (IPv4) or 16 (IPv6; IPv4-mapped comes back as
+    /// IPv4); nil for any other count.
+    @inline(__always)
+    init?(addressBytes b: UnsafeRawBufferPointer) {
+        if b.count == 4 {
+            self.init(isV4: true, high: 0, low: UInt64(UInt32(bigEndian: b.loadUnaligned(as: UInt32.self))), prefixLength: 32)
+        } else if b.count == 16 {
+            self.init(isV4: false, high: UInt64(bigEndian: b.loadUnaligned(as: UInt64.self)),
+                      low: UInt64(bigEndian: b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)), prefixLength: 128)
+            unmapV4()
+        } else {
+            return nil
+        }
+    }
+
     /// Turns `::ffff:a.b.c.d` (prefix >= 96) into the IPv4 `a.b.c.d` (prefix - 96).
 
     mutating func unmapV4() {

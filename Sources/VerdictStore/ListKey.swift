@@ -110,24 +110,26 @@ enum ListKey {
 
     /// Copies `bytes` to `out` with ASCII letters folded to lower case, eight bytes at a time:
     /// in each byte b < 0x80, (b + 0x80 - 'A') and (b + 0x80 - 'Z' - 1) differ in the top bit
-    /// exactly when 'A' <= b <= 'Z'; that bit, shifted to 0x20, is or-ed in.
+    /// exactly when 'A' <= b <= 'Z'; that bit, shifted to 0x20, is or-ed in. A tail shorter than
+    /// eight bytes is done as the last eight bytes (overlapping words fold to the same bytes).
     @inline(__always)
     static func foldASCII(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) {
         let n = bytes.count
         guard let base = bytes.baseAddress else { return }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        var i = 0
-        while i + 8 <= n {
+        if n < 8 {
+            for i in 0..<n { out.storeBytes(of: foldASCII(bytes[i]), toByteOffset: i, as: UInt8.self) }
+            return
+        }
+        @inline(__always) func foldWord(at i: Int) {
+            let ones: UInt64 = 0x0101_0101_0101_0101
             let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             let low7 = word & (0x7F &* ones)
             let upper = ((low7 &+ (0x80 - 0x41) &* ones) ^ (low7 &+ (0x80 - 0x5B) &* ones)) & ~word & (0x80 &* ones)
             out.storeBytes(of: word | (upper >> 2), toByteOffset: i, as: UInt64.self)
-            i += 8
         }
-        while i < n {
-            out.storeBytes(of: foldASCII(bytes[i]), toByteOffset: i, as: UInt8.self)
-            i += 1
-        }
+        var i = 0
+        while i + 8 <= n { foldWord(at: i); i += 8 }
+        if i < n { foldWord(at: n - 8) }
     }
 
     /// Strict UTF-8 validation (no overlongs, no surrogates, at most U+10FFFF).

@@ -11,7 +11,9 @@
 //   a containing range can be (see `floorSearchIP`); nested and overlapping ranges are handled,
 //   and the most specific live range wins;
 // - prefix: the same, over byte prefixes (longest prefix wins).
-// After warm-up (filters built, cursors open) a lookup allocates nothing.
+// What a lookup reads per list (database handle, kind, the filter's pointers) sits in a slot in
+// unmanaged memory, validated once per snapshot, so a lookup touches no reference counts. After
+// warm-up (filters built, cursors open) a lookup allocates nothing.
 import CLMDB
 import Glibc
 
@@ -46,10 +48,25 @@ public final class ListReader {
     @exclusivity(unchecked) private var transactionIDTrusted = true
     /// Incremented at each renew; cursors are renewed lazily when it changed.
     @exclusivity(unchecked) private var session: UInt64 = 0
+    /// Per list (index of its handle): the filter owners, cursor and name.
     @exclusivity(unchecked) private var lists: [OpenList] = []
     private var names: [String: Int] = [:]
+    /// Per list: what lookups read, in unmanaged memory (no reference counting on lookups).
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<ListSlot>
+    @exclusivity(unchecked) private var slotCount = 0
+    private var slotCapacity = 4
     /// Folded ci values and ip keys are built here.
-    private let scratch = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+    private let scratch = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 64)
+
+    /// The hot state of one list.
+    private struct ListSlot {
+        let dbi: MDB_dbi
+        let kind: ListStoreKind
+        /// The live snapshot's filter; valid only while `session` equals the reader's session.
+        /// Its owner is the list's `filter` or `privateFilter`, replaced only together with it.
+        var filter: ListFilterView
+        var session: UInt64
+    }
 
     private final class OpenList {
         let name: String
@@ -67,12 +84,15 @@ public final class ListReader {
     init(store: ListStore) {
         self.store = store
         environment = store.environment
+        slots = .allocate(capacity: slotCapacity)
     }
 
     deinit {
         for list in lists where list.cursor != nil { mdb_cursor_close(list.cursor) }
         if live { reset() }
         if let transaction { mdb_txn_abort(transaction) }
+        slots.deinitialize(count: slotCount)
+        slots.deallocate()
         scratch.deallocate()
     }
 
@@ -85,6 +105,16 @@ public final class ListReader {
         let (dbi, kind) = try store.open(list: name)
         lists.append(OpenList(name: name, kind: kind, dbi: dbi))
         names[name] = lists.count - 1
+        if slotCount == slotCapacity {
+            let grown = UnsafeMutablePointer<ListSlot>.allocate(capacity: slotCapacity * 2)
+            grown.moveInitialize(from: slots, count: slotCount)
+            slots.deallocate()
+            slots = grown
+            slotCapacity *= 2
+        }
+        // Session 0 is never live (the first renew makes it 1): the filter is set at first use.
+        (slots + slotCount).initialize(to: ListSlot(dbi: dbi, kind: kind, filter: ListMembershipFilter.empty.view, session: 0))
+        slotCount += 1
         return ListHandle(index: lists.count - 1, readerID: ObjectIdentifier(self))
     }
 
@@ -146,30 +176,50 @@ public final class ListReader {
     @inline(__always)
     public func contains(_ handle: ListHandle, _ value: String, now: Int64) throws(ListStoreError) -> Bool {
         try withListValueBytes(value) { bytes throws(ListStoreError) in
-            try find(handle, bytes, now: now, includeExpired: false) != nil
+            try contains(handle, utf8: bytes, now: now)
         }
     }
 
     /// `contains` over raw UTF-8 bytes.
-    @inline(__always)
     public func contains(_ handle: ListHandle, utf8 value: UnsafeRawBufferPointer, now: Int64) throws(ListStoreError) -> Bool {
-        try find(handle, value, now: now, includeExpired: false) != nil
+        let slot = try slot(handle)
+        return try find(slot, handle.index, value, now: now, includeExpired: false) != nil
+    }
+
+    /// `contains` for an address given as its network-order bytes (4 for IPv4, 16 for IPv6; an
+    /// IPv4-mapped IPv6 address counts as IPv4), as the engine holds addresses. An ip list is
+    /// searched without text; a list of another kind is searched for the address's text as
+    /// `inet_ntop` writes it. Any other byte count is absent.
+    public func contains(_ handle: ListHandle, ipBytes: UnsafeRawBufferPointer, now: Int64) throws(ListStoreError) -> Bool {
+        let slot = try slot(handle)
+        guard slot.pointee.kind == .ip else { return try containsAddressText(handle, ipBytes, now: now) }
+        guard let address = ListIPNetwork(addressBytes: ipBytes) else { return false }
+        return try findIP(slot, handle.index, address, now: now, includeExpired: false) != nil
+    }
+
+    private func containsAddressText(_ handle: ListHandle, _ bytes: UnsafeRawBufferPointer, now: Int64) throws(ListStoreError) -> Bool {
+        guard bytes.count == 4 || bytes.count == 16, let base = bytes.baseAddress else { return false }
+        var text = [CChar](repeating: 0, count: 64)
+        guard inet_ntop(bytes.count == 4 ? AF_INET : AF_INET6, base, &text, 64) != nil else { return false }
+        return try withListValueBytes(String(cString: text)) { value throws(ListStoreError) in
+            try contains(handle, utf8: value, now: now)
+        }
     }
 
     /// The entry `value` matches, with its metadata; with `includeExpired`, an expired entry
     /// is reported (flagged) when no live one matches.
     public func match(_ handle: ListHandle, _ value: String, now: Int64, includeExpired: Bool = false) throws(ListStoreError) -> ListMatch? {
-        try check(handle)
-        let list = lists[handle.index]
+        let slot = try slot(handle)
+        let kind = slot.pointee.kind
         return try withListValueBytes(value) { raw throws(ListStoreError) -> ListMatch? in
-            var found = try find(handle, raw, now: now, includeExpired: false)
+            var found = try find(slot, handle.index, raw, now: now, includeExpired: false)
             var expired = false
             if found == nil && includeExpired {
-                found = try find(handle, raw, now: now, includeExpired: true)
+                found = try find(slot, handle.index, raw, now: now, includeExpired: true)
                 expired = found != nil
             }
             guard let (key, value) = found else { return nil }
-            return ListMatch(entry: ListKey.text(of: key, kind: list.kind),
+            return ListMatch(entry: ListKey.text(of: key, kind: kind),
                              metadata: ListEntryMetadata(stored: value), expired: expired)
         }
     }
@@ -181,7 +231,7 @@ public final class ListReader {
         if !live { try renew() }
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
-        let rc = mdb_get(transaction, lists[handle.index].dbi, &k, &v)
+        let rc = mdb_get(transaction, slots[handle.index].dbi, &k, &v)
         if rc == MDB_NOTFOUND { return false }
         try lmdbCheck(rc, "mdb_get")
         return true
@@ -189,97 +239,103 @@ public final class ListReader {
 
     @inline(__always)
     private func check(_ handle: ListHandle) throws(ListStoreError) {
-        if handle.readerID != ObjectIdentifier(self) || handle.index >= lists.count {
+        if handle.readerID != ObjectIdentifier(self) || handle.index >= slotCount {
             throw .noSuchList("(a handle of another reader)")
         }
     }
 
-    /// The matched (key, value) in the live snapshot, or nil.
-    private func find(_ handle: ListHandle, _ value: UnsafeRawBufferPointer, now: Int64,
-                      includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
+    /// The list's slot with a live snapshot and the snapshot's filter.
+    @inline(__always)
+    private func slot(_ handle: ListHandle) throws(ListStoreError) -> UnsafeMutablePointer<ListSlot> {
         try check(handle)
         if !live { try renew() }
-        let list = lists[handle.index]
-        let filter = try currentFilter(list)
+        let slot = slots + handle.index
+        if slot.pointee.session != session { try refreshSlot(handle.index) }
+        return slot
+    }
+
+    /// The matched (key, value) in the live snapshot, or nil.
+    @inline(__always)
+    private func find(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ value: UnsafeRawBufferPointer, now: Int64,
+                      includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
         let count = value.count
         guard count > 0, count <= ListKey.maxBytes else { return nil }
-        switch list.kind {
+        switch slot.pointee.kind {
         case .string:
-            guard filter.mayContain(value) else { return nil }
-            return try get(list, value, now: now, includeExpired: includeExpired)
+            guard slot.pointee.filter.mayContain(value) else { return nil }
+            return try get(slot, index, value, now: now, includeExpired: includeExpired)
         case .stringCaseInsensitive:
             ListKey.foldASCII(value, into: scratch)
             let key = UnsafeRawBufferPointer(start: scratch, count: count)
-            guard filter.mayContain(key) else { return nil }
-            return try get(list, key, now: now, includeExpired: includeExpired)
+            guard slot.pointee.filter.mayContain(key) else { return nil }
+            return try get(slot, index, key, now: now, includeExpired: includeExpired)
         case .ip:
             guard let address = ListIPAddressText.parseAddress(value) else { return nil }
-            var coarse = address
-            coarse.setToPrefix(address.isV4 ? filter.ipv4Shortest : filter.ipv6Shortest)
-            guard filter.mayContain(hash: ListMembershipFilter.ipHash(coarse) ^ ListMembershipFilter.coarseTag) else { return nil }
-            // The longest length the filter admits: an exact get there answers most hits; a
-            // false positive or an expired entry continues with the range search below it.
-            for length in address.isV4 ? filter.ipv4Lengths : filter.ipv6Lengths {
-                var network = address
-                network.setToPrefix(length)
-                guard filter.mayContain(hash: ListMembershipFilter.ipHash(network)) else { continue }
-                let n = ListKey.writeIPKey(network, into: scratch)
-                if let hit = try get(list, UnsafeRawBufferPointer(start: scratch, count: n), now: now, includeExpired: includeExpired) {
-                    return hit
-                }
-                return try floorSearchIP(list, address, bound: length - 1, now: now, includeExpired: includeExpired)
-            }
-            return nil
+            return try findIP(slot, index, address, now: now, includeExpired: includeExpired)
         case .prefix:
-            let shortest = filter.prefixShortest
-            guard shortest > 0, shortest <= count else { return nil }
-            var state = ListMembershipFilter.prefixSeed, done = 0
-            while done < shortest { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
-            guard filter.mayContain(hash: ListMembershipFilter.mix(state) ^ ListMembershipFilter.coarseTag) else { return nil }
-            // Hashes of the value's prefixes at each length present (one FNV pass), then probes
-            // from the longest down: a hit usually costs one probe. Up to 64 lengths fit the
-            // scratch buffer; beyond that every length is probed.
-            let lengths = filter.prefixLengths
-            var longest = 0
-            if lengths.count <= 64 {
-                let hashes = scratch.assumingMemoryBound(to: UInt64.self)
-                var m = 0
-                for length in lengths {
-                    if length > count { break }
-                    while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
-                    hashes[m] = ListMembershipFilter.mix(state)
-                    m += 1
-                }
-                while m > 0 {
-                    m -= 1
-                    if filter.mayContain(hash: hashes[m]) { longest = lengths[m]; break }
-                }
-            } else {
-                for length in lengths {
-                    if length > count { break }
-                    while done < length { state = ListMembershipFilter.prefixStep(state, value[done]); done += 1 }
-                    if filter.mayContain(hash: ListMembershipFilter.mix(state)) { longest = length }
-                }
-            }
-            guard longest > 0 else { return nil }
-            // Exact get at the longest admitted length, then the range search below it.
-            if let hit = try get(list, UnsafeRawBufferPointer(rebasing: value[0..<longest]), now: now, includeExpired: includeExpired) {
-                return hit
-            }
-            return try floorSearchPrefix(list, value, bound: longest - 1, now: now, includeExpired: includeExpired)
+            return try findPrefix(slot, index, value, now: now, includeExpired: includeExpired)
         }
     }
 
-    private func get(_ list: OpenList, _ key: UnsafeRawBufferPointer, now: Int64,
+    /// Most specific live range of an ip list containing `address`: the filter names the
+    /// longest length it admits (see `ListFilterView.firstAdmittedLength`), an exact mdb_get
+    /// there answers the usual hit, and a false positive or an expired entry continues with the
+    /// range search below that length.
+    @inline(__always)
+    private func findIP(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ address: ListIPNetwork, now: Int64,
+                        includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
+        let filter = slot.pointee.filter
+        @inline(__always) func hash(_ length: Int) -> UInt64 {
+            var network = address
+            network.setToPrefix(length)
+            return ListMembershipFilter.ipHash(network)
+        }
+        let length = address.isV4
+            ? filter.firstAdmittedLength(at: ListFilterView.ipv4LengthsAt, count: filter.ipv4Count, atMost: 32, hash: hash)
+            : filter.firstAdmittedLength(at: ListFilterView.ipv6LengthsAt, count: filter.ipv6Count, atMost: 128, hash: hash)
+        guard length >= 0 else { return nil }
+        var network = address
+        network.setToPrefix(length)
+        let n = ListKey.writeIPKey(network, into: scratch)
+        if let hit = try get(slot, index, UnsafeRawBufferPointer(start: scratch, count: n), now: now, includeExpired: includeExpired) {
+            return hit
+        }
+        return try floorSearchIP(lists[index], address, bound: length - 1, now: now, includeExpired: includeExpired)
+    }
+
+    /// Longest live prefix entry of `value`: the filter names the longest length it admits, an
+    /// exact mdb_get there answers the usual hit, and a false positive or an expired entry
+    /// continues with the range search below that length.
+    @inline(__always)
+    private func findPrefix(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ value: UnsafeRawBufferPointer, now: Int64,
+                            includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
+        let filter = slot.pointee.filter
+        let length = filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: filter.prefixCount, atMost: value.count) {
+            ListMembershipFilter.prefixHash(value, length: $0)
+        }
+        guard length > 0 else { return nil }
+        if let hit = try get(slot, index, UnsafeRawBufferPointer(rebasing: value[0..<length]), now: now, includeExpired: includeExpired) {
+            return hit
+        }
+        return try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: includeExpired)
+    }
+
+    @inline(__always)
+    private func get(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ key: UnsafeRawBufferPointer, now: Int64,
                      includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
-        let rc = mdb_get(transaction, list.dbi, &k, &v)
+        let rc = mdb_get(transaction, slot.pointee.dbi, &k, &v)
         if rc == MDB_NOTFOUND { return nil }
-        try lmdbCheck(rc, "mdb_get(\(list.name))")
+        if rc != 0 { throw getError(rc, index) }
         let stored = UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
         if !includeExpired && ListEntryMetadata.isExpired(stored: stored, now: now) { return nil }
         return (key, stored)
+    }
+
+    @inline(never)
+    private func getError(_ rc: Int32, _ index: Int) -> ListStoreError {
+        .lmdb(code: rc, operation: "mdb_get(\(lists[index].name))")
     }
 
     /// The greatest key <= `target` (MDB_SET_RANGE, then one step back unless exact), or nil.
@@ -364,12 +420,20 @@ public final class ListReader {
         return cursor!
     }
 
-    /// The list's filter for the live snapshot: the reader's own if current, else the store's
-    /// shared one if current, else a new one built from this snapshot (and shared if newer).
-    @inline(__always)
-    private func currentFilter(_ list: OpenList) throws(ListStoreError) -> ListMembershipFilter {
-        if transactionIDTrusted, let filter = list.filter, filter.transactionID == transactionID { return filter }
-        return try refreshFilter(list)
+    /// Points the slot at the live snapshot's filter: the reader's own if current, else the
+    /// store's shared one if current, else a new one built from this snapshot (and shared if
+    /// newer). Once per list and snapshot.
+    @inline(never)
+    private func refreshSlot(_ index: Int) throws(ListStoreError) {
+        let list = lists[index]
+        let filter: ListMembershipFilter
+        if transactionIDTrusted, let own = list.filter, own.transactionID == transactionID {
+            filter = own
+        } else {
+            filter = try refreshFilter(list)
+        }
+        slots[index].filter = filter.view
+        slots[index].session = session
     }
 
     /// Builds a filter from the live snapshot's content.

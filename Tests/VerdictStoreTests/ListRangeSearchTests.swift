@@ -73,3 +73,37 @@ private struct Generator {
         #expect(try r.match(bins, value, now: 100)?.entry == expected, "\(value)")
     }
 }
+
+@Test func searchesWithMoreThanThirtyOneLengthsPresentLikeBruteForce() throws {
+    // More distinct lengths than the length table has mask bits (the last bit stands for the
+    // rest), and prefix keys and values on both sides of the 16-byte hashing boundary.
+    var g = Generator(state: 23)
+    let s = try ListStore(directory: makeTemporaryListDirectory("manylengths"))
+    try s.create(list: "nets", kind: .ip)
+    try s.create(list: "bins", kind: .prefix)
+    var networks: [ListIPNetwork] = []
+    for length in 60...128 {
+        var n = ListIPNetwork(isV4: false, high: 0x2001_0db8_0000_0000, low: UInt64(g.below(1 << 12)) << 52 | UInt64(g.below(1 << 8)), prefixLength: 128)
+        n.setToPrefix(length)
+        if !networks.contains(n) { networks.append(n) }
+    }
+    try s.add(networks.map { ListEntry($0.description) }, to: "nets")
+    let digits = Array("01")
+    var prefixes = Set<String>()
+    for length in 1...40 { for _ in 0..<3 { prefixes.insert(String((0..<length).map { _ in digits[g.below(2)] })) } }
+    try s.add(prefixes.map { ListEntry($0) }, to: "bins")
+    let r = s.makeReader()
+    let nets = try r.handle("nets"), bins = try r.handle("bins")
+    for _ in 0..<2000 {
+        let address = ListIPNetwork(isV4: false, high: 0x2001_0db8_0000_0000, low: UInt64(g.below(1 << 12)) << 52 | UInt64(g.below(1 << 8)), prefixLength: 128)
+        let expected = networks.filter { n in
+            var m = address
+            m.setToPrefix(n.prefixLength)
+            return m == n
+        }.max { $0.prefixLength < $1.prefixLength }
+        #expect(try r.match(nets, address.description, now: 0)?.entry == expected?.description, "\(address)")
+        let value = String((0..<(1 + g.below(44))).map { _ in digits[g.below(2)] })
+        let longest = prefixes.filter { value.hasPrefix($0) }.max { $0.count < $1.count }
+        #expect(try r.match(bins, value, now: 0)?.entry == longest, "\(value)")
+    }
+}

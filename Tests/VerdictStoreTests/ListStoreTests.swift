@@ -51,6 +51,52 @@ private func store(_ tag: String = "store", mapSize: Int = ListStore.defaultMapS
     #expect(try !r.contains(nets, "not an ip", now: 0))
 }
 
+@Test func ipListsAnswerAddressBytesAsTheEngineHoldsThem() throws {
+    let s = store()
+    try s.create(list: "nets", kind: .ip)
+    try s.create(list: "texts", kind: .string)
+    try s.add([ListEntry("10.1.0.0/16"), ListEntry("2a03:1:2::/48")], to: "nets")
+    try s.add([ListEntry("10.1.2.3"), ListEntry("2a03:1:2::9"), ListEntry("::ffff:10.1.2.3")], to: "texts")
+    let r = s.makeReader()
+    let nets = try r.handle("nets"), texts = try r.handle("texts")
+    func contains(_ h: ListHandle, _ bytes: [UInt8]) throws -> Bool {
+        try bytes.withUnsafeBytes { try r.contains(h, ipBytes: $0, now: 0) }
+    }
+    let v6: [UInt8] = [0x2a, 0x03, 0, 1, 0, 2] + [UInt8](repeating: 0, count: 9) + [9]
+    let mapped: [UInt8] = [UInt8](repeating: 0, count: 10) + [0xff, 0xff, 10, 1, 2, 3]
+    #expect(try contains(nets, [10, 1, 2, 3]))
+    #expect(try !contains(nets, [10, 2, 2, 3]))
+    #expect(try contains(nets, v6))
+    #expect(try contains(nets, mapped))  // IPv4-mapped looked up as IPv4
+    #expect(try !contains(nets, [10, 1, 2]))  // neither 4 nor 16 bytes: absent
+    // A list of another kind is searched for the address's text as inet_ntop writes it.
+    #expect(try contains(texts, [10, 1, 2, 3]))
+    #expect(try contains(texts, v6))
+    #expect(try contains(texts, mapped))
+    #expect(try !contains(texts, [10, 1, 2, 4]))
+}
+
+@Test func aReaderAnswersEveryListItResolved() throws {
+    // More lists than a reader's first slot table holds (it grows as handles are resolved).
+    let s = store()
+    let names = (0..<9).map { "list\($0)" }
+    for name in names {
+        try s.create(list: name, kind: .string)
+        try s.add([ListEntry("in-\(name)")], to: name)
+    }
+    let r = s.makeReader()
+    var handles: [ListHandle] = []
+    for name in names {
+        handles.append(try r.handle(name))
+        #expect(try r.contains(handles.last!, "in-\(name)", now: 0))  // looked up before the next handle
+    }
+    for (name, handle) in zip(names, handles) {
+        #expect(try r.contains(handle, "in-\(name)", now: 0))
+        #expect(try !r.contains(handle, "in-list-other", now: 0))
+    }
+    #expect(throws: ListStoreError.self) { try s.makeReader().contains(handles[0], "x", now: 0) }  // another reader's handle
+}
+
 @Test func prefixListsMatchTheLongestPrefix() throws {
     let s = store()
     try s.create(list: "bins", kind: .prefix)
@@ -160,9 +206,9 @@ private func store(_ tag: String = "store", mapSize: Int = ListStore.defaultMapS
     bytes += bytes.reversed()
     let out = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 8)
     defer { out.deallocate() }
-    for start in 0..<9 {
+    for (start, end) in (0..<9).map({ ($0, bytes.count) }) + (0..<20).map({ (7, 7 + $0) }) {
         bytes.withUnsafeBytes { all in
-            let slice = UnsafeRawBufferPointer(rebasing: all[start...])
+            let slice = UnsafeRawBufferPointer(rebasing: all[start..<end])
             ListKey.foldASCII(slice, into: out)
             let folded = Array(UnsafeRawBufferPointer(start: out, count: slice.count))
             #expect(folded == slice.map(ListKey.foldASCII))
