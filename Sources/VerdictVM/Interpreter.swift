@@ -493,7 +493,7 @@ private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destinatio
         let host = ctx.pointee.host
         let out = ctx.pointee.hostOut
         let status = withKey(key, base) { p, n in
-            host.counter(host.context, ctx.pointee.readCounters + first, ctx.pointee.readWindows + first, count, p, n, out)
+            host.counter(host.context, Int32(truncatingIfNeeded: first), ctx.pointee.readCounters + first, ctx.pointee.readWindows + first, count, p, n, out)
         }
         if status == HostStatus.value {
             let isDouble = ctx.pointee.readIsDouble + first
