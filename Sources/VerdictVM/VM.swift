@@ -36,7 +36,7 @@ public enum VM {
         ctx.pointee.score = 0
         ctx.pointee.thresholdsHeld = 0
         ctx.pointee.stoppedEarly = false
-        ctx.pointee.fast = mode == .fast
+        ctx.pointee.code = mode == .fast ? ctx.pointee.fastCode : ctx.pointee.traceCode
         ctx.pointee.host = host
         return ctx.pointee.arenaLength
     }

@@ -159,6 +159,34 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(noKey.action, .none, "a missing rollout key is in no rollout")
     }
 
+    /// Trace mode runs the code without its fast-mode stops: still valid code (it verifies), and
+    /// every jump, including one over a removed stop, lands on the same instruction as before.
+    func testTraceCodeDropsTheFastStopsAndKeepsJumpTargets() throws {
+        var b = ProgramBuilder()
+        b.addField("flag", .bool)
+        b.addRule(RuleInfo(name: "a", action: .block))
+        b.addRule(RuleInfo(name: "b", action: .review))
+        b.addRule(RuleInfo(name: "c", action: .review, shadow: true))
+        let skip = b.newLabel(), end = b.newLabel()
+        b.emit(.testTrue, a: 0, jumpTo: skip)         // jumps over a stop to `fire`
+        b.emit(.fastExitIfDecided, a: UInt16(VerdictAction.block.rawValue))
+        b.bind(skip)
+        b.emit(.fire, a: 0)
+        b.emit(.testTrue, a: 0, jumpTo: end)          // jumps to a removed stop: lands on `fire` after it
+        b.emit(.fire, a: 1)
+        b.bind(end)
+        b.emit(.fastStop)
+        b.emit(.fire, a: 2)
+        b.emit(.halt)
+        let contents = try b.build().contents
+        let trace = ProgramImage.traceCode(contents.code)
+        XCTAssertEqual(trace.map(\.opcode), [Opcode.testTrue, .fire, .testTrue, .fire, .fire, .halt].map(\.rawValue))
+        XCTAssertEqual(trace.map(\.c), [0, 0, 1, 0, 0, 0])
+        var traceContents = contents
+        traceContents.code = trace
+        XCTAssertNoThrow(try Program(traceContents))
+    }
+
     func testFastAndTraceModesAgree() throws {
         var rng = SystemRandomNumberGenerator()
         for onError in [VerdictAction.none, .review, .block] {
