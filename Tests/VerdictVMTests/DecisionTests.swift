@@ -187,6 +187,30 @@ final class DecisionTests: XCTestCase {
         XCTAssertNoThrow(try Program(traceContents))
     }
 
+    /// Outcome bitsets are reset per evaluation with any rule count (one word each up to 64 rules,
+    /// several beyond): a rule that fired in one evaluation is not reported by the next.
+    func testOutcomesResetBetweenEvaluationsBeyond64Rules() throws {
+        for ruleCount in [3, 70, 130] {
+            var b = ProgramBuilder()
+            b.addField("flag", .bool)
+            for i in 0..<ruleCount { b.addRule(RuleInfo(name: "r\(i)", kind: .score, action: .none, points: 1)) }
+            for i in 0..<ruleCount {
+                let end = b.newLabel()
+                b.emit(.testTrue, a: 0, jumpTo: end)
+                b.emit(.fire, a: UInt16(i))
+                b.bind(end)
+            }
+            b.emit(.halt)
+            let request = Request(program: try b.build())
+            try request.set(0, bool: true)
+            XCTAssertEqual(VM.evaluate(request, mode: .trace).score, Int64(ruleCount))
+            XCTAssertTrue(request.fired(rule: ruleCount - 1))
+            try request.set(0, bool: false)
+            XCTAssertEqual(VM.evaluate(request, mode: .trace).score, 0)
+            XCTAssertFalse((0..<ruleCount).contains { request.fired(rule: $0) }, "\(ruleCount) rules")
+        }
+    }
+
     func testFastAndTraceModesAgree() throws {
         var rng = SystemRandomNumberGenerator()
         for onError in [VerdictAction.none, .review, .block] {
