@@ -32,7 +32,7 @@ enum SessionHost {
         return member ? 1 : 0
     }
 
-    private static let counter: Host.CounterRead = { context, counters, windows, count, key, length, out in
+    private static let counter: Host.CounterRead = { context, _, counters, windows, count, key, length, out in
         guard let context, let key else { return HostStatus.error }
         let s = Unmanaged<Session>.fromOpaque(context).takeUnretainedValue()
         guard let table = s.engine.counters else { return HostStatus.error }

@@ -29,7 +29,7 @@ public final class VMHostAdapter {
                 guard index >= 0, Int(index) < adapter.lists.count, let list = adapter.lists[Int(index)] else { return -1 }
                 return adapter.host.listContains(list, key: VMHostAdapter.bytes(key, length)) ? 1 : 0
             },
-            counter: { context, counters, windows, count, key, length, out in
+            counter: { context, _, counters, windows, count, key, length, out in
                 guard let context else { return HostStatus.error }
                 let adapter = Unmanaged<VMHostAdapter>.fromOpaque(context).takeUnretainedValue()
                 for i in 0..<count {

@@ -20,13 +20,15 @@ public struct Host {
     /// Keys are UTF-8 strings or 4/16 address bytes (by `ListInfo.keyType`); case folding for
     /// `ci` lists and prefix/CIDR matching are the host's job.
     public typealias ListLookup = @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<UInt8>?, Int) -> Int32
-    /// `counter(context, counters, windows, count, keyBytes, keyLength, out) -> HostStatus`: reads
-    /// `count` counters that share one key (`counters[i]` over `windows[i]` seconds) into `out[i]`
-    /// (counts are converted to int by the VM), so the host hashes and finds the key once. Keys: a
-    /// string's UTF-8, an ip's bytes, an int's 8 little-endian bytes, a bool's one byte. The status
-    /// applies to every read of the call.
-    public typealias CounterRead = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<Int32>, UnsafePointer<Int64>, Int,
-                                                  UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<Double>) -> Int32
+    /// `counter(context, firstRead, counters, windows, count, keyBytes, keyLength, out) -> HostStatus`:
+    /// reads `count` counters that share one key (`counters[i]` over `windows[i]` seconds) into
+    /// `out[i]` (counts are converted to int by the VM), so the host hashes and finds the key once.
+    /// Read `i` of the call is `Program.counterReads[firstRead + i]`: a host that resolves reads
+    /// once per program (at bind time) can index its own table by it instead of matching
+    /// (counter, window) pairs. Keys: a string's UTF-8, an ip's bytes, an int's 8 little-endian
+    /// bytes, a bool's one byte. The status applies to every read of the call.
+    public typealias CounterRead = @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<Int32>, UnsafePointer<Int64>,
+                                                  Int, UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<Double>) -> Int32
     /// `model(context, modelIndex, features, out) -> HostStatus`: `features` points to the call's
     /// `ModelFeatures` (read it with `ModelFeatures(features)`: a view of the feature registers in the
     /// model declaration's order, gathered as doubles with NaN for missing by `gather(into:)`, which
@@ -48,6 +50,6 @@ public struct Host {
     public static let none = Host(
         context: nil,
         list: { _, _, _, _ in -1 },
-        counter: { _, _, _, _, _, _, _ in HostStatus.error },
+        counter: { _, _, _, _, _, _, _, _ in HostStatus.error },
         model: { _, _, _, _ in HostStatus.error })
 }

@@ -112,10 +112,11 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
             pc += c
         case .lazyGuard:
             if r[a].tag != Tag.unset { pc += c }
+        // Only fast mode's code has these two: trace mode runs `ProgramImage.traceCode`.
         case .fastExitIfDecided:
-            if ctx.pointee.fast && ctx.pointee.best[a] >= 0 { ctx.pointee.stoppedEarly = true; return }
+            if ctx.pointee.best[a] >= 0 { ctx.pointee.stoppedEarly = true; return }
         case .fastStop:
-            if ctx.pointee.fast { ctx.pointee.stoppedEarly = true; return }
+            ctx.pointee.stoppedEarly = true; return
         case .fire:
             fire(ctx, a, acc, inRollout: true)
             acc = 0
@@ -493,7 +494,7 @@ private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destinatio
         let host = ctx.pointee.host
         let out = ctx.pointee.hostOut
         let status = withKey(key, base) { p, n in
-            host.counter(host.context, ctx.pointee.readCounters + first, ctx.pointee.readWindows + first, count, p, n, out)
+            host.counter(host.context, Int32(truncatingIfNeeded: first), ctx.pointee.readCounters + first, ctx.pointee.readWindows + first, count, p, n, out)
         }
         if status == HostStatus.value {
             let isDouble = ctx.pointee.readIsDouble + first

@@ -61,7 +61,10 @@ public struct ModelRuntime {
 
 /// Owns raw copies of a program's tables for the interpreter.
 final class ProgramImage {
+    /// Fast mode's code: the program's code as verified.
     let code: UnsafeMutablePointer<Instruction>
+    /// Trace mode's code: `code` without its fast-mode stops (see `traceCode(_:)`).
+    let traceCode: UnsafeMutablePointer<Instruction>
     let constants: UnsafeMutablePointer<Slot>
     let constantBytes: UnsafeMutablePointer<UInt8>
     let constantByteCount: Int
@@ -99,6 +102,7 @@ final class ProgramImage {
             return ptr
         }
         code = copy(p.code)
+        traceCode = copy(ProgramImage.traceCode(p.code))
         constants = copy(p.constants)
         constantBytes = copy(p.constantBytes)
         constantByteCount = p.constantBytes.count
@@ -166,12 +170,41 @@ final class ProgramImage {
         registerCount = p.registerTypes.count
         ruleCount = p.rules.count
         hostOutputs = max(2, p.counterBatches.map { Int($0.count) }.max() ?? 0)
-        allocations = [UnsafeMutableRawPointer(code), UnsafeMutableRawPointer(constants), UnsafeMutableRawPointer(constantBytes),
+        allocations = [UnsafeMutableRawPointer(code), UnsafeMutableRawPointer(traceCode), UnsafeMutableRawPointer(constants), UnsafeMutableRawPointer(constantBytes),
                        UnsafeMutableRawPointer(rules), UnsafeMutableRawPointer(setHeaders), UnsafeMutableRawPointer(setEntries),
                        UnsafeMutableRawPointer(readCounters), UnsafeMutableRawPointer(readWindows),
                        UnsafeMutableRawPointer(readIsDouble), UnsafeMutableRawPointer(counterBatches), UnsafeMutableRawPointer(models), UnsafeMutableRawPointer(modelArguments),
                        UnsafeMutableRawPointer(regexes), UnsafeMutableRawPointer(regexCode), UnsafeMutableRawPointer(regexRanges),
                        UnsafeMutableRawPointer(precedence), UnsafeMutableRawPointer(thresholds)]
+    }
+
+    /// Verified code with its `fastExitIfDecided` and `fastStop` removed and every jump re-targeted
+    /// (a jump to a removed instruction lands on the next kept one). Those two only stop a fast-mode
+    /// evaluation and do nothing when tracing, so trace mode runs this and saves their dispatches;
+    /// it is valid code of the same opcode table (the tests verify it).
+    static func traceCode(_ code: [Instruction]) -> [Instruction] {
+        func fastOnly(_ ins: Instruction) -> Bool {
+            ins.opcode == Opcode.fastExitIfDecided.rawValue || ins.opcode == Opcode.fastStop.rawValue
+        }
+        // newIndex[i]: the trace-code index of instruction i, or of the next kept one if i is removed.
+        var newIndex = [Int](repeating: 0, count: code.count + 1)
+        var kept = 0
+        for (i, ins) in code.enumerated() {
+            newIndex[i] = kept
+            if !fastOnly(ins) { kept += 1 }
+        }
+        newIndex[code.count] = kept
+        var trace: [Instruction] = []
+        trace.reserveCapacity(kept)
+        for (i, ins) in code.enumerated() where !fastOnly(ins) {
+            var moved = ins
+            if let op = Opcode(rawValue: ins.opcode), op.info.c == .jump {
+                // Verified: the target i + 1 + c is within the code; removals only shorten a jump.
+                moved.c = UInt16(truncatingIfNeeded: newIndex[i + 1 + Int(ins.c)] - newIndex[i] - 1)
+            }
+            trace.append(moved)
+        }
+        return trace
     }
 
     deinit {

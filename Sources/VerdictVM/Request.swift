@@ -40,10 +40,12 @@ struct EvalContext {
     var score: Int64
     /// Bit i: threshold clause i's condition held (clauses decided by the program).
     var thresholdsHeld: UInt64
-    var fast: Bool
     var stoppedEarly: Bool
     var onError: UInt8
+    /// The code this evaluation runs: `fastCode` or `traceCode` (by the evaluation mode).
     var code: UnsafePointer<Instruction>
+    var fastCode: UnsafePointer<Instruction>
+    var traceCode: UnsafePointer<Instruction>
     var constants: UnsafePointer<Slot>
     var rules: UnsafePointer<RuleRuntime>
     var setHeaders: UnsafePointer<SetHeader>
@@ -100,9 +102,9 @@ public final class Request {
         context.initialize(to: EvalContext(
             registers: registers, arena: arena, arenaLength: image.constantByteCount, arenaCapacity: capacity,
             fired: words, missing: words + wordCount, errored: words + 2 * wordCount, unenforced: words + 3 * wordCount,
-            best: best, hostOut: hostOut, score: 0, thresholdsHeld: 0, fast: true, stoppedEarly: false,
+            best: best, hostOut: hostOut, score: 0, thresholdsHeld: 0, stoppedEarly: false,
             onError: program.contents.onError.rawValue,
-            code: image.code, constants: image.constants, rules: image.rules, setHeaders: image.setHeaders,
+            code: image.code, fastCode: image.code, traceCode: image.traceCode, constants: image.constants, rules: image.rules, setHeaders: image.setHeaders,
             setEntries: image.setEntries, readCounters: image.readCounters, readWindows: image.readWindows,
             readIsDouble: image.readIsDouble, counterBatches: image.counterBatches, models: image.models,
             modelArguments: image.modelArguments,

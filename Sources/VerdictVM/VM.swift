@@ -31,12 +31,19 @@ public enum VM {
         let ctx = request.context
         let r = ctx.pointee.registers
         for i in ctx.pointee.lazyStart..<ctx.pointee.lazyEnd { r[i] = .unset }
-        ctx.pointee.fired.update(repeating: 0, count: ctx.pointee.wordCount * 4)
+        // The four outcome bitsets are contiguous; up to 64 rules they are one word each, cleared
+        // with four stores instead of a `memset` call.
+        let words = ctx.pointee.fired
+        if ctx.pointee.wordCount == 1 {
+            words[0] = 0; words[1] = 0; words[2] = 0; words[3] = 0
+        } else {
+            words.update(repeating: 0, count: ctx.pointee.wordCount * 4)
+        }
         ctx.pointee.best.update(repeating: -1, count: 5)
         ctx.pointee.score = 0
         ctx.pointee.thresholdsHeld = 0
         ctx.pointee.stoppedEarly = false
-        ctx.pointee.fast = mode == .fast
+        ctx.pointee.code = mode == .fast ? ctx.pointee.fastCode : ctx.pointee.traceCode
         ctx.pointee.host = host
         return ctx.pointee.arenaLength
     }

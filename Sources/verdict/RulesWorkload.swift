@@ -29,11 +29,9 @@ final class PrecomputedHost {
     var counters: [Double] = []    // n * 7, NaN = missing
     var models: [Double] = []      // n * 3, NaN = missing
     var current = 0
-    /// program list index -> column; program (counter, window) -> column; program model -> column.
+    /// program list index -> column; program counter read index -> column; program model -> column.
     var listColumn: [Int] = []
-    var counterColumn: [(counter: Int32, window: Int64, column: Int)] = []
-    /// `counterColumn` is sorted by counter: the entries of counter c are counterFirst[c] ..< counterFirst[c + 1].
-    var counterFirst: [Int] = []
+    var readColumn: [Int] = []
     var modelColumn: [Int] = []
 
     func bind(to program: Program) throws {
@@ -42,16 +40,15 @@ final class PrecomputedHost {
             guard let c = PrecomputedHost.listColumns.firstIndex(of: list.name) else { throw BenchError("no precomputed list \(list.name)") }
             return c
         }
-        counterColumn = []
-        for read in p.counterReads {
+        // Resolved once per program, like a real host resolving its counter table at bind time:
+        // a batch's reads are then indexed by the read index the VM passes.
+        readColumn = try p.counterReads.map { read in
             let name = p.counters[Int(read.counter)].name
             guard let c = PrecomputedHost.counterColumns.firstIndex(where: { $0.name == name && $0.window == read.windowSeconds }) else {
                 throw BenchError("no precomputed counter \(name)(\(read.windowSeconds)s)")
             }
-            counterColumn.append((Int32(read.counter), read.windowSeconds, c))
+            return c
         }
-        counterColumn.sort { $0.counter < $1.counter }
-        counterFirst = (0...p.counters.count).map { c in counterColumn.firstIndex { $0.counter >= c } ?? counterColumn.count }
         modelColumn = try p.models.map { m in
             guard let c = PrecomputedHost.modelColumns.firstIndex(of: m.name) else { throw BenchError("no precomputed model \(m.name)") }
             return c
@@ -69,22 +66,8 @@ final class PrecomputedHost {
         var margins: UnsafeMutablePointer<Double>
         var listColumn: UnsafeMutablePointer<Int>
         var modelColumn: UnsafeMutablePointer<Int>
-        /// (counter, window, column) triples.
-        var counterColumn: UnsafeMutablePointer<(Int32, Int64, Int)>
-        var counterFirst: UnsafeMutablePointer<Int>
-
-        /// The precomputed column of (counter, window), -1 when there is none.
-        @inline(__always)
-        func column(_ counter: Int32, _ window: Int64) -> Int {
-            var i = counterFirst[Int(counter)]
-            let end = counterFirst[Int(counter) &+ 1]
-            while i < end {
-                let entry = counterColumn[i]
-                if entry.1 == window { return entry.2 }
-                i &+= 1
-            }
-            return -1
-        }
+        /// Per program counter read: its precomputed column.
+        var readColumn: UnsafeMutablePointer<Int>
     }
 
     private(set) var state: UnsafeMutablePointer<State>? = nil
@@ -102,8 +85,7 @@ final class PrecomputedHost {
         let s = UnsafeMutablePointer<State>.allocate(capacity: 1)
         s.initialize(to: State(current: 0, lists: copy(lists), counters: copy(counters), models: copy(models),
                                margins: copy(models.map { log($0 / (1 - $0)) }), listColumn: copy(listColumn), modelColumn: copy(modelColumn),
-                               counterColumn: copy(counterColumn.map { ($0.counter, $0.window, $0.column) }),
-                               counterFirst: copy(counterFirst)))
+                               readColumn: copy(readColumn)))
         state = s
     }
 
@@ -114,14 +96,13 @@ final class PrecomputedHost {
                 let s = context!.assumingMemoryBound(to: State.self)
                 return s.pointee.lists[s.pointee.current &* 7 &+ s.pointee.listColumn[Int(list)]]
             },
-            counter: { context, counters, windows, count, _, _, out in
+            counter: { context, first, _, _, count, _, _, out in
                 let s = context!.assumingMemoryBound(to: State.self).pointee
                 let row = s.counters + s.current &* 7
+                let columns = s.readColumn + Int(first)
                 var missing = false
                 for i in 0..<count {
-                    let column = s.column(counters[i], windows[i])
-                    if column < 0 { return HostStatus.error }
-                    let v = row[column]
+                    let v = row[columns[i]]
                     missing = missing || v.isNaN
                     out[i] = v
                 }

@@ -38,7 +38,7 @@ final class ScriptedHost {
                 me.listCalls += 1
                 return me.list
             },
-            counter: { c, _, _, count, _, _, out in
+            counter: { c, _, _, _, count, _, _, out in
                 let me = Unmanaged<ScriptedHost>.fromOpaque(c!).takeUnretainedValue()
                 me.counterCalls += 1
                 for i in 0..<count { out[i] = me.counter }

@@ -159,6 +159,58 @@ final class DecisionTests: XCTestCase {
         XCTAssertEqual(noKey.action, .none, "a missing rollout key is in no rollout")
     }
 
+    /// Trace mode runs the code without its fast-mode stops: still valid code (it verifies), and
+    /// every jump, including one over a removed stop, lands on the same instruction as before.
+    func testTraceCodeDropsTheFastStopsAndKeepsJumpTargets() throws {
+        var b = ProgramBuilder()
+        b.addField("flag", .bool)
+        b.addRule(RuleInfo(name: "a", action: .block))
+        b.addRule(RuleInfo(name: "b", action: .review))
+        b.addRule(RuleInfo(name: "c", action: .review, shadow: true))
+        let skip = b.newLabel(), end = b.newLabel()
+        b.emit(.testTrue, a: 0, jumpTo: skip)         // jumps over a stop to `fire`
+        b.emit(.fastExitIfDecided, a: UInt16(VerdictAction.block.rawValue))
+        b.bind(skip)
+        b.emit(.fire, a: 0)
+        b.emit(.testTrue, a: 0, jumpTo: end)          // jumps to a removed stop: lands on `fire` after it
+        b.emit(.fire, a: 1)
+        b.bind(end)
+        b.emit(.fastStop)
+        b.emit(.fire, a: 2)
+        b.emit(.halt)
+        let contents = try b.build().contents
+        let trace = ProgramImage.traceCode(contents.code)
+        XCTAssertEqual(trace.map(\.opcode), [Opcode.testTrue, .fire, .testTrue, .fire, .fire, .halt].map(\.rawValue))
+        XCTAssertEqual(trace.map(\.c), [0, 0, 1, 0, 0, 0])
+        var traceContents = contents
+        traceContents.code = trace
+        XCTAssertNoThrow(try Program(traceContents))
+    }
+
+    /// Outcome bitsets are reset per evaluation with any rule count (one word each up to 64 rules,
+    /// several beyond): a rule that fired in one evaluation is not reported by the next.
+    func testOutcomesResetBetweenEvaluationsBeyond64Rules() throws {
+        for ruleCount in [3, 70, 130] {
+            var b = ProgramBuilder()
+            b.addField("flag", .bool)
+            for i in 0..<ruleCount { b.addRule(RuleInfo(name: "r\(i)", kind: .score, action: .none, points: 1)) }
+            for i in 0..<ruleCount {
+                let end = b.newLabel()
+                b.emit(.testTrue, a: 0, jumpTo: end)
+                b.emit(.fire, a: UInt16(i))
+                b.bind(end)
+            }
+            b.emit(.halt)
+            let request = Request(program: try b.build())
+            try request.set(0, bool: true)
+            XCTAssertEqual(VM.evaluate(request, mode: .trace).score, Int64(ruleCount))
+            XCTAssertTrue(request.fired(rule: ruleCount - 1))
+            try request.set(0, bool: false)
+            XCTAssertEqual(VM.evaluate(request, mode: .trace).score, 0)
+            XCTAssertFalse((0..<ruleCount).contains { request.fired(rule: $0) }, "\(ruleCount) rules")
+        }
+    }
+
     func testFastAndTraceModesAgree() throws {
         var rng = SystemRandomNumberGenerator()
         for onError in [VerdictAction.none, .review, .block] {

@@ -67,6 +67,7 @@ final class HostTests: XCTestCase {
         let card = b.addField("card", .string)
         let counter = b.addCounter(CounterInfo(name: "attempts", valueType: .int))
         let sum = b.addCounter(CounterInfo(name: "spend", valueType: .double))
+        _ = b.addCounterRead(CounterReadInfo(counter: sum, windowSeconds: 60))  // read 0: not in the batch
         let hour = b.addCounterRead(CounterReadInfo(counter: counter, windowSeconds: 3600))
         _ = b.addCounterRead(CounterReadInfo(counter: sum, windowSeconds: 86400))
         let batch = b.addCounterBatch(firstRead: hour, count: 2)
@@ -92,6 +93,9 @@ final class HostTests: XCTestCase {
         try request.set(0, string: "card-1")
         XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .bool(true))
         XCTAssertEqual(host.counterCalls, 1, "one host call reads every counter of the batch")
+        XCTAssertEqual(host.counterBatches.first?.firstRead, Int32(hour), "the host gets the batch's first read index")
+        XCTAssertEqual(host.counterBatches.first?.counters, [Int32(counter), Int32(sum)],
+                       "read i of the call is counterReads[firstRead + i]")
         XCTAssertEqual(request.value(ofRegister: Int(spend)), .double(2.5), "a sum stays a double")
         host.counterValues = [3, 2.5]
         XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .bool(false))

@@ -12,6 +12,8 @@ final class TestHost {
     var modelOutputs: [(Double, Double)] = []
     var modelStatus: [Int32] = []
     var listCalls = 0, counterCalls = 0, modelCalls = 0
+    /// Per counter call: the read index the VM passed and the counters it asked for.
+    var counterBatches: [(firstRead: Int32, counters: [Int32])] = []
     /// The features of the last model call (recorded only when `recordFeatures`).
     var recordFeatures = false
     var lastFeatures: [Double] = []
@@ -24,9 +26,10 @@ final class TestHost {
                 me.listCalls += 1
                 return Int(list) < me.listResults.count ? me.listResults[Int(list)] : 0
             },
-            counter: { context, counters, _, count, _, _, out in
+            counter: { context, first, counters, _, count, _, _, out in
                 let me = Unmanaged<TestHost>.fromOpaque(context!).takeUnretainedValue()
                 me.counterCalls += 1
+                me.counterBatches.append((first, Array(UnsafeBufferPointer(start: counters, count: count))))
                 var status = HostStatus.value
                 for i in 0..<count {
                     let c = Int(counters[i])

@@ -16,7 +16,7 @@ final class FuzzHost {
             list: { context, _, _, _ in
                 Int32(truncatingIfNeeded: Unmanaged<FuzzHost>.fromOpaque(context!).takeUnretainedValue().next() % 3) - 1
             },
-            counter: { context, _, _, count, _, _, out in
+            counter: { context, _, _, _, count, _, _, out in
                 let me = Unmanaged<FuzzHost>.fromOpaque(context!).takeUnretainedValue()
                 for i in 0..<count { out[i] = Double(me.next() % 100) }
                 return Int32(truncatingIfNeeded: me.next() % 3)
