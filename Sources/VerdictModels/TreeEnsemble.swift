@@ -77,9 +77,9 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
     let outputCount: Int
     /// Fast tree nodes: node 0 is the end of every lane chain (a self-loop that always goes left),
     /// then one block of 2^blockShift nodes per fast tree (unused slots are copies of node 0).
-    let fastNodes: [FastNode]
+    let fastNodes: AlignedArray<FastNode>
     /// Leaf values of fast trees, parallel to `fastNodes`.
-    let fastValues: [Value]
+    let fastValues: AlignedArray<Value>
     let genericNodes: [FlatNode<Value>]
     /// Root of each tree in `fastNodes` (fast trees) or `genericNodes` (the others).
     let roots: [Int32]
@@ -325,8 +325,8 @@ final class TreeEnsemble<Rule: SplitRule>: @unchecked Sendable {
         self.fastTrees = fastTrees.map { Int32($0) }
         self.fastNodeCount = fastTrees.reduce(0) { $0 + sizes[$1] }
         self.genericTrees = (0..<trees.count).filter { !isFast[$0] }.map { Int32($0) }
-        self.fastNodes = fastNodes
-        self.fastValues = fastValues
+        self.fastNodes = AlignedArray(fastNodes)
+        self.fastValues = AlignedArray(fastValues)
         self.genericNodes = genericNodes
         self.roots = roots
         self.isFast = isFast

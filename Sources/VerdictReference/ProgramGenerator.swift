@@ -340,14 +340,20 @@ public struct ProgramGenerator {
             return random.chance(1, in: 2)
                 ? "(\(pickField(.timestamp)) \(random.pick(comparison)) now - \(random.pick(ProgramGenerator.durations)))"
                 : "(now - \(pickField(.timestamp)) \(random.pick(comparison)) \(random.pick(ProgramGenerator.durations)))"
-        case 18, 19 where !options.regex:
-            let pattern = random.pick(["a%", "%c", "a_c", "%@%", "%", "_"])
-            return random.chance(1, in: 2)
-                ? "(\(anyText(depth: d)) LIKE \(quoted(pattern)))"
-                : "(\(anyText(depth: d)) INCLUDES \(anyText(depth: d)))"
+        case 18:
+            return likeOrIncludes(depth: d)
+        case 19 where !options.regex:   // with regexes on, 19 is `matches` (the default case)
+            return likeOrIncludes(depth: d)
         default:
             return "\(anyText(depth: d)).matches(\(quoted(random.pick(["^a", "b+", "[0-9]{2,}", "^$", "é|É", "(?i)^[a-z]+[0-9]{2,4}$", "a.c|x*y?z", "[^@]+@[^.]+[.]com$", "(ab|a)(c|bcd)$"]))))"
         }
+    }
+
+    private mutating func likeOrIncludes(depth d: Int) -> String {
+        let pattern = random.pick(["a%", "%c", "a_c", "%@%", "%", "_"])
+        return random.chance(1, in: 2)
+            ? "(\(anyText(depth: d)) LIKE \(quoted(pattern)))"
+            : "(\(anyText(depth: d)) INCLUDES \(anyText(depth: d)))"
     }
 
     private mutating func leaf(_ type: GeneratedType) -> String {
