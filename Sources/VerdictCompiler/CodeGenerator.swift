@@ -160,8 +160,10 @@ struct CodeGenerator {
     }
 
     /// Cheap lets get a plain register computed once at the start; the others a lazy register.
+    /// Lets nothing reaches (inlined single-use lets, unused ones) get neither.
     private mutating func emitEagerLets() {
-        for (i, l) in ir.lets.enumerated() where isCheap(l.value) { eagerLets.insert(i) }
+        let referenced = LetInlining.referenced(ir)
+        for (i, l) in ir.lets.enumerated() where isCheap(l.value) && referenced.contains(i) { eagerLets.insert(i) }
         var done: Set<Int> = []
         func emit(_ i: Int, _ g: inout CodeGenerator) {
             if done.contains(i) { return }
@@ -173,7 +175,9 @@ struct CodeGenerator {
             g.releaseTemps()
         }
         for i in ir.lets.indices where eagerLets.contains(i) { emit(i, &self) }
-        for i in ir.lets.indices where !eagerLets.contains(i) { letRegisters[i] = b.addLazyRegister(ir.lets[i].value.type) }
+        for i in ir.lets.indices where !eagerLets.contains(i) && referenced.contains(i) {
+            letRegisters[i] = b.addLazyRegister(ir.lets[i].value.type)
+        }
     }
 
     private func letDependencies(_ e: IRExpr) -> [Int] {

@@ -13,7 +13,7 @@ public enum Compiler {
 
     /// The unverified program contents of a ruleset (for tools that print or serialize them).
     public static func contents(of ir: IRProgram) throws -> ProgramContents {
-        var folded = ir
+        var folded = LetInlining.inline(ir)
         for i in folded.lets.indices { folded.lets[i].value = ConstantFolder.fold(folded.lets[i].value) }
         for i in folded.rules.indices { folded.rules[i].condition = ConstantFolder.fold(folded.rules[i].condition) }
         for i in folded.thresholds.indices { folded.thresholds[i].condition = ConstantFolder.fold(folded.thresholds[i].condition) }

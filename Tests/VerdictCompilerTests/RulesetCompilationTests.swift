@@ -146,6 +146,33 @@ final class RulesetCompilationTests: XCTestCase {
         }
     }
 
+    func testSingleUseLetsAreInlinedAndUnusedLetsAreNotComputed() throws {
+        let program = try compile("""
+        schema {
+          amount double
+          domain string
+        }
+        let free = domain in ["a.com", "b.com"]
+        let big = amount > 100.0
+        let unused = amount * 2.0 > 7.0
+        rule r1: review if free and big
+        rule r2: block if big and amount > 500.0
+        """)
+        let opcodes = program.contents.code.map { Opcode(rawValue: $0.opcode)! }
+        XCTAssertTrue(opcodes.contains(.testInSet), "the single-use let becomes a fused test at its use")
+        XCTAssertFalse(opcodes.contains(.inSet), "and is not computed into a register up front")
+        XCTAssertEqual(opcodes.filter { $0 == .gtDK }.count, 1, "the let used twice is computed once")
+        XCTAssertFalse(opcodes.contains(.mulD), "a let nothing uses is not computed")
+        let request = Request(program: program)
+        try request.set(0, double: 200)
+        try request.set(1, string: "b.com")
+        XCTAssertEqual(VM.evaluate(request, mode: .trace).action, .review)
+        request.reset()
+        try request.set(0, double: 200)
+        XCTAssertEqual(VM.evaluate(request, mode: .trace).action, .none)
+        XCTAssertEqual(request.outcome(ofRule: 0), .missing)
+    }
+
     func testRegexesCompileToTheMatchesOpcode() throws {
         let result = Frontend.check(text: "schema {\n email string\n}\nrule r: review if email.matches(\"^a\")\n")
         let program = try Compiler.compile(try XCTUnwrap(result.ruleset))
