@@ -196,22 +196,12 @@ enum CounterUpdatePlanner {
     }
 
     private static func inline(_ e: IRExpr, _ ir: IRProgram) throws(EngineError) -> IRExpr {
-        var out = e
         switch e.kind {
-        case .constant, .field, .score: return e
         case .letValue(let i): return try inline(ir.lets[i].value, ir)
         case .listLookup, .counterRead, .model:
             throw .compile("counter keys, sums, distinct values and `when` conditions cannot use lists, counters or models")
-        case .not(let x): out.kind = .not(try inline(x, ir))
-        case .negate(let x): out.kind = .negate(try inline(x, ir))
-        case .binary(let op, let l, let r): out.kind = .binary(op, try inline(l, ir), try inline(r, ir))
-        case .and(let xs): out.kind = .and(try xs.map { x throws(EngineError) in try inline(x, ir) })
-        case .or(let xs): out.kind = .or(try xs.map { x throws(EngineError) in try inline(x, ir) })
-        case .conditional(let c, let x, let y): out.kind = .conditional(try inline(c, ir), try inline(x, ir), try inline(y, ir))
-        case .inSet(let x, let values): out.kind = .inSet(try inline(x, ir), values)
-        case .call(let f, let xs): out.kind = .call(f, try xs.map { x throws(EngineError) in try inline(x, ir) })
+        default: return try e.mapChildren { x throws(EngineError) in try inline(x, ir) }
         }
-        return out
     }
 
     private static func compile(_ e: IRExpr, _ fields: [FieldInfo], _ counter: String) throws(EngineError) -> UpdateExpression {
@@ -227,13 +217,7 @@ enum CounterUpdatePlanner {
     }
 
     private static func collectFields(_ e: IRExpr, _ out: inout Set<Int>) {
-        switch e.kind {
-        case .field(let f): out.insert(f)
-        case .constant, .letValue, .model, .score: break
-        case .listLookup(_, let x), .counterRead(_, _, let x), .not(let x), .negate(let x), .inSet(let x, _): collectFields(x, &out)
-        case .binary(_, let l, let r): collectFields(l, &out); collectFields(r, &out)
-        case .and(let xs), .or(let xs), .call(_, let xs): for x in xs { collectFields(x, &out) }
-        case .conditional(let c, let x, let y): collectFields(c, &out); collectFields(x, &out); collectFields(y, &out)
-        }
+        if case .field(let f) = e.kind { out.insert(f) }
+        for x in e.children { collectFields(x, &out) }
     }
 }

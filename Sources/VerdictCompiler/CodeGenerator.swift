@@ -181,14 +181,8 @@ struct CodeGenerator {
     }
 
     private func letDependencies(_ e: IRExpr) -> [Int] {
-        switch e.kind {
-        case .letValue(let i): return [i]
-        case .constant, .field, .model, .score: return []
-        case .listLookup(_, let x), .counterRead(_, _, let x), .not(let x), .negate(let x), .inSet(let x, _): return letDependencies(x)
-        case .binary(_, let x, let y): return letDependencies(x) + letDependencies(y)
-        case .and(let xs), .or(let xs), .call(_, let xs): return xs.flatMap { letDependencies($0) }
-        case .conditional(let c, let x, let y): return letDependencies(c) + letDependencies(x) + letDependencies(y)
-        }
+        if case .letValue(let i) = e.kind { return [i] }
+        return e.children.flatMap(letDependencies)
     }
 
     private mutating func ensureLet(_ i: Int) -> UInt16 {
@@ -246,17 +240,10 @@ struct CodeGenerator {
                 if let i = batches.firstIndex(where: { $0.key == key }) { batches[i].reads.append((c, w)) } else {
                     batches.append((key, k, [(c, w)]))
                 }
-            case .constant, .field, .letValue, .model, .score: break
-            case .listLookup(_, let x), .not(let x), .negate(let x), .inSet(let x, _): visit(x)
-            case .binary(_, let x, let y): visit(x); visit(y)
-            case .and(let xs), .or(let xs), .call(_, let xs): xs.forEach(visit)
-            case .conditional(let c, let x, let y): visit(c); visit(x); visit(y)
+            default: e.children.forEach(visit)
             }
         }
-        for l in ir.lets { visit(l.value) }
-        for m in ir.models { for f in m.features { visit(f.value) } }
-        for r in ir.rules { visit(r.condition); if let k = r.rolloutKey { visit(k) } }
-        for t in ir.thresholds { visit(t.condition) }
+        (ir.lets.map(\.value) + ir.entryExpressions).forEach(visit)
         for batch in batches {
             var first: UInt16? = nil, firstRead: UInt16? = nil
             for (c, w) in batch.reads {

@@ -49,20 +49,10 @@ enum ConstantFolder {
         return folded
     }
 
-    private static func children(_ e: IRExpr) -> [IRExpr] {
-        switch e.kind {
-        case .constant, .field, .letValue, .model, .listLookup, .counterRead, .score: return []
-        case .not(let x), .negate(let x), .inSet(let x, _): return [x]
-        case .binary(_, let x, let y): return [x, y]
-        case .and(let xs), .or(let xs), .call(_, let xs): return xs
-        case .conditional(let c, let x, let y): return [c, x, y]
-        }
-    }
-
     private static func isConstantTree(_ e: IRExpr) -> Bool {
         if case .constant = e.kind { return false }
-        if case .call(.cidr, _) = e.kind { return children(e)[0].constantValue != nil }
-        return children(e).allSatisfy { $0.constantValue != nil }
+        if case .call(.cidr, _) = e.kind { return e.children[0].constantValue != nil }
+        return e.children.allSatisfy { $0.constantValue != nil }
     }
 
     private static func evaluate(_ e: IRExpr) throws -> Value {

@@ -52,6 +52,39 @@ public struct IRExpr: Sendable {
     }
 }
 
+extension IRExpr {
+    /// The direct subexpressions, in evaluation order (a let's value is not one: it is reached
+    /// through `IRProgram.lets`).
+    public var children: [IRExpr] {
+        switch kind {
+        case .constant, .field, .letValue, .model, .score: return []
+        case .listLookup(_, let x), .counterRead(_, _, let x), .not(let x), .negate(let x), .inSet(let x, _): return [x]
+        case .binary(_, let x, let y): return [x, y]
+        case .and(let xs), .or(let xs), .call(_, let xs): return xs
+        case .conditional(let c, let x, let y): return [c, x, y]
+        }
+    }
+
+    /// This expression with every direct subexpression replaced by `transform` of it.
+    public func mapChildren<E: Error>(_ transform: (IRExpr) throws(E) -> IRExpr) throws(E) -> IRExpr {
+        var out = self
+        switch kind {
+        case .constant, .field, .letValue, .model, .score: return self
+        case .listLookup(let l, let x): out.kind = .listLookup(list: l, key: try transform(x))
+        case .counterRead(let c, let w, let x): out.kind = .counterRead(counter: c, windowSeconds: w, key: try transform(x))
+        case .not(let x): out.kind = .not(try transform(x))
+        case .negate(let x): out.kind = .negate(try transform(x))
+        case .inSet(let x, let values): out.kind = .inSet(try transform(x), values)
+        case .binary(let op, let x, let y): out.kind = .binary(op, try transform(x), try transform(y))
+        case .and(let xs): out.kind = .and(try xs.map { x throws(E) in try transform(x) })
+        case .or(let xs): out.kind = .or(try xs.map { x throws(E) in try transform(x) })
+        case .call(let f, let xs): out.kind = .call(f, try xs.map { x throws(E) in try transform(x) })
+        case .conditional(let c, let x, let y): out.kind = .conditional(try transform(c), try transform(x), try transform(y))
+        }
+        return out
+    }
+}
+
 public enum IRBinaryOperator: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
     case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
@@ -127,4 +160,11 @@ public struct IRProgram: Sendable {
     public var thresholds: [IRThreshold] = []
     public var onError: VerdictAction = .none
     public init() {}
+
+    /// The expressions evaluation starts from: model features, rule (and score) conditions and
+    /// rollout keys, threshold conditions. Let values are reached through `.letValue`.
+    public var entryExpressions: [IRExpr] {
+        models.flatMap { $0.features.map(\.value) } + rules.flatMap { [$0.condition] + ($0.rolloutKey.map { [$0] } ?? []) }
+            + thresholds.map(\.condition)
+    }
 }
