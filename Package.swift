@@ -41,7 +41,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage"], exclude: ["Golden", "RadarExamples"]),
+        .testTarget(name: "VerdictLanguageTests", dependencies: ["VerdictLanguage", "VerdictReference"], exclude: ["Golden", "RadarExamples"]),
         .testTarget(name: "VerdictVMTests", dependencies: ["VerdictVM", "CMallocCounter"]),
         // Test support: counts the calling thread's heap allocations (VM zero-allocation tests).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),

@@ -2,27 +2,15 @@
 // edge case (Int64.min, -0.0, subnormals, escapes, Unicode), name style and declaration kind. Used
 // by the formatter round-trip properties and reusable by fuzzing and differential tests.
 @testable import VerdictLanguage
-
-/// SplitMix64: small, fast, and the same sequence on every platform for a given seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import VerdictReference
 
 /// Builds random syntax trees. Ranges are `.none` and ids are 0: equality ignores both.
 struct RandomSyntax {
-    var random: SeededGenerator
+    var random: SeededRandom
     /// Deepest expression nesting generated (well under the parser's limit).
     var maxDepth = 4
 
-    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
     static let names = ["amount", "amount_usd", "card", "country", "email_domain", "ip", "x", "y1", "customer",
                         "score", "verdict", "now", "fraud_gbdt", "attempts_per_card", "_private", "A_B"]
