@@ -59,7 +59,8 @@ struct CodeGenerator {
         guard ir.thresholds.count <= ThresholdInfo.maximumCount else {
             throw CodeGenerationError(message: "more than \(ThresholdInfo.maximumCount) threshold clauses")
         }
-        for t in ir.thresholds { g.b.addThreshold(ThresholdInfo(action: t.action, minimumScore: minimumScore(t.condition))) }
+        let thresholds = ir.thresholds.map { ThresholdInfo(action: $0.action, minimumScore: minimumScore($0.condition)) }
+        thresholds.forEach { g.b.addThreshold($0) }
         g.b.setOnError(ir.onError)
         for rule in ir.rules { g.b.addRule(rule.info) }
         g.emitCounterReads()
@@ -76,7 +77,7 @@ struct CodeGenerator {
             }
         }
         g.emitGroup(group({ ($0.kind == .score) || (!$0.shadow && !ir.precedence.contains($0.action)) }))
-        g.emitThresholds()
+        g.emitThresholds(thresholds)
         g.b.emit(.fastStop)
         g.emitGroup(group({ $0.kind == .rule && $0.shadow }))
         g.b.emit(.halt)
@@ -359,8 +360,8 @@ struct CodeGenerator {
     }
 
     /// After every score: the clauses with a general condition, each ending in `holdThreshold`.
-    private mutating func emitThresholds() {
-        for (i, t) in ir.thresholds.enumerated() where CodeGenerator.minimumScore(t.condition) == nil {
+    private mutating func emitThresholds(_ infos: [ThresholdInfo]) {
+        for (i, t) in ir.thresholds.enumerated() where infos[i].minimumScore == nil {
             releaseTemps()
             let end = b.newLabel()
             emitConjunction(t.condition, onFalse: end, firstTestRunsAlways: false)
