@@ -128,9 +128,14 @@ public final class Engine: @unchecked Sendable {
         return store
     }
 
-    /// The counter definitions of the ruleset, in declaration order.
+    /// The counter definitions of the ruleset, in declaration order: the counter file the engine
+    /// creates, and the one `verdict counters create --rules` and `migrate` write. Each counter's
+    /// finest bucket is fitted to the windows the ruleset reads it over
+    /// (`CounterDefinition.fittedBucket`): every `NAME(window)` the checker resolved, in rules,
+    /// scores, thresholds, lets and model features, used or not.
     public static func counterDefinitions(_ ruleset: CheckedRuleset) -> [CounterDefinition] {
         let printer = ExpressionPrinter()
+        let windows = counterReadWindows(ruleset)
         return ruleset.counters.map { c in
             let aggregate: VerdictStore.CounterAggregate
             switch c.aggregate {
@@ -138,8 +143,31 @@ public final class Engine: @unchecked Sendable {
             case .sum(let e): aggregate = .sum(printer.print(e))
             case .distinct(let e): aggregate = .distinct(printer.print(e))
             }
-            return CounterDefinition(name: c.name, key: printer.print(c.key), aggregate: aggregate, retain: c.retainSeconds)
+            let bucket = CounterDefinition.fittedBucket(aggregate: aggregate, retain: c.retainSeconds, windows: windows[c.id])
+            return CounterDefinition(name: c.name, key: printer.print(c.key), aggregate: aggregate,
+                                     retain: c.retainSeconds, bucket: bucket)
         }
+    }
+
+    /// Per counter (by `CounterID`): the windows of every read of it in the ruleset.
+    static func counterReadWindows(_ ruleset: CheckedRuleset) -> [[Int64]] {
+        var windows = [[Int64]](repeating: [], count: ruleset.counters.count)
+        for id in 0..<ruleset.expressionCount {
+            if case .counterRead(let counter, let window)? = ruleset.resolution(of: id), windows.indices.contains(counter) {
+                windows[counter].append(window)
+            }
+        }
+        return windows
+    }
+
+    /// Loads and checks the ruleset at `rules` (a `.rules` file or a directory) and returns its
+    /// counter definitions as the engine creates them (for `verdict counters create/migrate --rules`).
+    public static func counterDefinitions(rules: String, modelRoots: [String] = []) throws(EngineError) -> [CounterDefinition] {
+        let result = Frontend.load(paths: [rules], options: CheckOptions(modelCatalog: ModelLibrary(), modelRoots: modelRoots))
+        guard !result.hasErrors, let ruleset = result.ruleset else {
+            throw .ruleset(DiagnosticRenderer(sources: result.sources).render(result.bag))
+        }
+        return counterDefinitions(ruleset)
     }
 
     private static func openCounters(_ ruleset: CheckedRuleset, _ path: String?,

@@ -45,7 +45,8 @@ public struct CounterDefinition: Equatable, Sendable {
     public var retain: Int64
     /// The width of the finest ring's buckets in seconds, a divisor of one hour (default 60): the
     /// overshoot of windows up to an hour. Engines pick the widest bucket the windows they read
-    /// allow: `3600` drops the fine ring when only windows over an hour are read (count and sum only).
+    /// allow (`fittedBucket(aggregate:retain:windows:)`): `3600` drops the fine ring when only
+    /// windows over an hour are read (count and sum only).
     public var bucket: Int64
 
     /// The longest accepted `retain`: 400 days.
@@ -99,6 +100,18 @@ public struct CounterDefinition: Equatable, Sendable {
         }
         self.init(name: words[0], key: words[2], aggregate: aggregate, retain: retain, bucket: bucket)
         try validate()
+    }
+
+    /// The finest bucket an engine gives a counter that a ruleset reads over `windows` (seconds,
+    /// duplicates allowed): 3600 when it is a count or sum and every window, clamped to `retain`,
+    /// is over one hour, else the default 60. Windows over an hour are served by the hour or day
+    /// ring whatever the finest bucket is, so a 3600-second bucket gives the same reading for
+    /// every window of `windows` and only drops the 1-minute ring no window uses. A counter read
+    /// nowhere keeps 60 (hosts may read it over any window).
+    public static func fittedBucket(aggregate: CounterAggregate, retain: Int64, windows: [Int64]) -> Int64 {
+        if case .distinct = aggregate { return 60 }
+        guard !windows.isEmpty, windows.allSatisfy({ min($0, retain) > 3600 }) else { return 60 }
+        return 3600
     }
 
     /// Checks the limits a counter file imposes on a definition.

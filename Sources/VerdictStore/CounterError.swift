@@ -16,8 +16,9 @@ public enum CounterError: Error, Equatable, CustomStringConvertible, Sendable {
     case unsupportedVersion(path: String, found: UInt32)
     /// The file claims to be a counter file but its header is damaged or inconsistent.
     case corruptFile(path: String, reason: String)
-    /// The file is valid but holds other counters than the ones asked for.
-    case definitionsMismatch(path: String, reason: String)
+    /// The file is valid but holds other counters than the ones asked for: each difference in
+    /// words (`counterDifferences(file:wanted:)`).
+    case definitionsMismatch(path: String, differences: [String])
     /// Another process holds the file open for writing.
     case lockedByAnotherWriter(path: String)
     /// The table was opened read-only and cannot be changed.
@@ -37,8 +38,10 @@ public enum CounterError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): counter file format version \(found) is not supported (this build reads \(CounterFileHeader.version))"
         case .corruptFile(let path, let reason):
             return "\(path): counter file is corrupt (\(reason)); recreate it with `verdict counters create`"
-        case .definitionsMismatch(let path, let reason):
-            return "\(path): the file holds different counters (\(reason)); recreate it or point to another file"
+        case .definitionsMismatch(let path, let differences):
+            return "\(path): the counter file was made for other counters: \(differences.joined(separator: "; ")). "
+                + "To keep its counts, stop its writer and run `verdict counters migrate \(path) --rules RULES -o NEW` "
+                + "(see docs/operations.md), then use NEW; or start from an empty file with `verdict counters create`"
         case .lockedByAnotherWriter(let path):
             return "\(path): another process has the counter file open for writing (one writer process at a time)"
         case .readOnly(let path):

@@ -80,9 +80,10 @@ public final class CounterTable: @unchecked Sendable {
     let layout: CounterLayout
     private let descriptor: Int32
     private let mapping: UnsafeMutableRawPointer
-    private let plans: UnsafeMutablePointer<CounterPlan>
-    private let levels: UnsafeMutablePointer<CounterLevel>
-    private let groupPlans: UnsafeMutablePointer<CounterGroupPlan>
+    // Internal (not private) for the migration copy (CounterMigration.swift).
+    let plans: UnsafeMutablePointer<CounterPlan>
+    let levels: UnsafeMutablePointer<CounterLevel>
+    let groupPlans: UnsafeMutablePointer<CounterGroupPlan>
 
     // MARK: Opening
 
@@ -146,9 +147,8 @@ public final class CounterTable: @unchecked Sendable {
             }
             let header = try decoded.get()
             if let definitions, definitions != header.definitions {
-                let want = definitions.map(\.declaration).joined(separator: "; ")
-                let have = header.definitions.map(\.declaration).joined(separator: "; ")
-                throw CounterError.definitionsMismatch(path: path, reason: "asked for [\(want)], file has [\(have)]")
+                throw CounterError.definitionsMismatch(
+                    path: path, differences: counterDifferences(file: header.definitions, wanted: definitions))
             }
             let protection = readOnly ? PROT_READ : PROT_READ | PROT_WRITE
             guard let mapping = mmap(nil, size, protection, MAP_SHARED, fd, 0), mapping != MAP_FAILED else {

@@ -1,14 +1,15 @@
-// `verdict counters`: create, inspect, query, update and reset a velocity counter file, and
-// benchmark the counters (CounterBenchCommand.swift). Counter semantics: docs/counters.md.
+// `verdict counters`: create, inspect, query, update, reset and migrate a velocity counter file,
+// and benchmark the counters (CounterBenchCommand.swift). Counter semantics: docs/counters.md.
 import ArgumentParser
 import Foundation
+import Verdict
 import VerdictStore
 
 struct CountersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "counters",
-        abstract: "Create, inspect, query, update and benchmark velocity counter files.",
-        subcommands: [Create.self, Inspect.self, Get.self, Add.self, Reset.self, CounterBenchCommand.self]
+        abstract: "Create, inspect, query, update, migrate and benchmark velocity counter files.",
+        subcommands: [Create.self, Inspect.self, Get.self, Add.self, Reset.self, Migrate.self, CounterBenchCommand.self]
     )
 
     struct Create: ParsableCommand {
@@ -18,26 +19,82 @@ struct CountersCommand: ParsableCommand {
                 Counters are given as declarations of the rule language, e.g.
                   --counter "attempts_per_card by card.fingerprint retain 7d"
                   --counter "usd_per_email by email sum amount_usd retain 30d"
-                or taken from the `counter` lines of a rules file (--rules).
+                or taken from a ruleset (--rules): then the file is exactly the one the engine
+                creates for it, buckets fitted to the windows its rules read.
                 """)
 
         @Argument(help: "The counter file to create.") var path: String
-        @Option(name: .customLong("counter"), help: "A counter declaration (repeatable).") var declarations: [String] = []
-        @Option(help: "Take the counter declarations of this .rules file.") var rules: String?
+        @OptionGroup var counters: CounterSource
         @Option(help: "Slots per key expression (a power of two; one slot per key value).") var slots = 1 << 16
         @Flag(help: "Replace an existing file.") var force = false
 
         func run() throws {
-            var texts = declarations
-            if let rules {
-                let source = try String(contentsOfFile: rules, encoding: .utf8)
-                texts += source.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                    .filter { $0.hasPrefix("counter ") }
-            }
-            guard !texts.isEmpty else { throw ValidationError("give --counter declarations or --rules FILE") }
-            let definitions = try texts.map { try CounterDefinition(declaration: $0) }
+            let definitions = try counters.definitions()
             let table = try CounterTable.create(path: path, definitions: definitions, slotsPerGroup: slots, replace: force)
             print("created \(path): \(definitions.count) counters, \(table.groupKeys.count) key groups x \(slots) slots")
+            for definition in definitions { print("  \(definition.declaration)") }
+        }
+    }
+
+    struct Migrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a new counter file for other counters, keeping the counts of an old one.",
+            discussion: """
+                Creates NEW with the counters of --rules (exactly the file the engine creates for
+                that ruleset) or of --counter declarations, and copies every key of OLD into it:
+                counters present in both (same name, key and aggregate) keep their data; rings of
+                a bucket width OLD did not have (e.g. a 1-minute ring after a rule starts reading
+                a 30-minute window) start empty; new counters start empty; counters no longer
+                wanted are dropped. OLD is locked while copying (stop its writer first) and left
+                unchanged. See docs/operations.md.
+                """)
+
+        @Argument(help: "The existing counter file.") var old: String
+        @OptionGroup var counters: CounterSource
+        @Option(name: .short, help: "The counter file to write.") var output: String
+        @Option(help: "Slots per key expression of NEW (default: those of OLD).") var slots: Int?
+        @Flag(help: "Replace NEW if it exists.") var force = false
+
+        func run() throws {
+            let definitions = try counters.definitions()
+            guard URL(fileURLWithPath: output).standardizedFileURL != URL(fileURLWithPath: old).standardizedFileURL else {
+                throw ValidationError("-o must name another file than OLD (move NEW over OLD afterwards if you want)")
+            }
+            // A writable open: it fails while another process writes OLD, and keeps writers out meanwhile.
+            let source = try CounterTable.open(path: old)
+            let differences = counterDifferences(file: source.definitions, wanted: definitions)
+            let target = try CounterTable.create(path: output, definitions: definitions,
+                                                 slotsPerGroup: slots ?? source.slotsPerGroup, replace: force)
+            let report = try target.copyCounts(from: source)
+            try target.sync()
+            print("migrated \(old) -> \(output): \(report.keys) keys, \(definitions.count) counters")
+            for difference in differences { print("  \(difference)") }
+            if differences.isEmpty { print("  (same counters: a plain copy)") }
+            print("  counts kept: \(report.copied.isEmpty ? "none" : report.copied.joined(separator: ", "))")
+            if !report.emptyRings.isEmpty {
+                print("  rings starting empty (their windows count only events from now on, until the ring has filled): "
+                      + report.emptyRings.joined(separator: ", "))
+            }
+            if !report.started.isEmpty { print("  counters starting empty: \(report.started.joined(separator: ", "))") }
+            if !report.dropped.isEmpty { print("  counters dropped: \(report.dropped.joined(separator: ", "))") }
+            if report.evictions > 0 { print("  keys evicted for lack of slots: \(report.evictions)") }
+        }
+    }
+
+    /// Where `create` and `migrate` take their counters from: declarations or a ruleset.
+    struct CounterSource: ParsableArguments {
+        @Option(name: .customLong("counter"), help: "A counter declaration (repeatable).") var declarations: [String] = []
+        @Option(help: "Take the counters of this ruleset (a .rules file or directory), as the engine does.") var rules: String?
+        @Option(name: .customLong("model-root"), help: "Another directory to look for the ruleset's model files in (repeatable).")
+        var modelRoots: [String] = []
+
+        func definitions() throws -> [CounterDefinition] {
+            var definitions = try declarations.map { try CounterDefinition(declaration: $0) }
+            if let rules {
+                definitions += try Engine.counterDefinitions(rules: rules, modelRoots: modelRoots + CheckCommand.defaultModelRoots())
+            }
+            guard !definitions.isEmpty else { throw ValidationError("give --counter declarations or --rules RULES (with counters)") }
+            return definitions
         }
     }
 

@@ -159,3 +159,51 @@ private func event(_ session: Session, _ json: String) throws -> VerdictReport {
         #expect(throws: EngineError.self) { try session.setJSON(bad) }
     }
 }
+
+@Test func theEngineFitsEachCountersBucketToTheWindowsItsRulesetReads() throws {
+    let s = try Scratch(rules: """
+        ruleset fit
+        schema {
+          email       string
+          card        string
+          amount      double
+          created_at  timestamp
+        }
+        counter short_in_let  by email retain 7d
+        counter long_only     by email sum amount retain 30d
+        counter short_score   by email retain 7d
+        counter unread        by email retain 7d
+        counter long_distinct by email distinct card retain 7d
+        let recent = short_in_let(30m) > 2
+        rule a: review if recent || long_only(24h) > 10.0 || long_only(2h) > 1.0 || short_in_let(7d) > 5
+        rule b: block if long_distinct(2d) > 3
+        score s: +10 if short_score(1h) > 1
+        threshold review if score >= 10
+        """)
+    defer { s.remove() }
+    let buckets = try Engine.counterDefinitions(rules: s.rules).map { "\($0.name) \($0.bucket)" }
+    #expect(buckets == ["short_in_let 60", "long_only 3600", "short_score 60", "unread 60", "long_distinct 60"])
+    // The engine creates exactly that file.
+    let engine = try Engine(rules: s.rules, lists: nil, counters: s.counters)
+    #expect(engine.counterTable?.definitions == (try Engine.counterDefinitions(rules: s.rules)))
+}
+
+@Test func aCounterFileMadeForOtherBucketsIsRefusedWithTheCounterAndAHint() throws {
+    let s = try Scratch(rules: smallRuleset)
+    defer { s.remove() }
+    try makeLists(s)
+    // `blocks` is read at 1d only, so the engine wants it with 1-hour buckets; a file made with
+    // 1-minute buckets everywhere (as before fitting) is refused, naming the counter.
+    var everyMinute = try Engine.counterDefinitions(rules: s.rules)
+    #expect(everyMinute.map(\.bucket) == [60, 60, 3600])
+    for i in everyMinute.indices { everyMinute[i].bucket = 60 }
+    _ = try CounterTable.create(path: s.counters, definitions: everyMinute, slotsPerGroup: 16)
+    do {
+        _ = try Engine(rules: s.rules, lists: s.lists, counters: s.counters)
+        Issue.record("a counter file with other buckets was accepted")
+    } catch {
+        #expect(error.description.hasPrefix("counters:"))
+        #expect(error.description.contains("counter 'blocks': bucket 1m in the file, 1h wanted"))
+        #expect(error.description.contains("verdict counters migrate"))
+    }
+}
