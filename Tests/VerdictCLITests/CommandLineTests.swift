@@ -113,4 +113,48 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(listing.stdout.contains("; threshold 1: block if holdThreshold 1"), listing.stdout)
         XCTAssertTrue(listing.stdout.contains("loadScore"), listing.stdout)
     }
+
+    /// `counters create --rules` writes the file the engine would (buckets fitted to the windows
+    /// read), and `counters migrate` carries counts into a file for a changed ruleset.
+    func testCountersCreateFromRulesAndMigrate() throws {
+        let rules = try temporaryFile("v1.rules", """
+            ruleset c
+            schema {
+              card       string
+              created_at timestamp
+            }
+            counter attempts by card retain 7d
+            counter blocks   by card retain 7d
+            rule a: review if attempts(24h) > 3 || blocks(7d) > 0
+
+            """)
+        let directory = URL(fileURLWithPath: rules).deletingLastPathComponent()
+        let old = directory.appendingPathComponent("old.vct").path, new = directory.appendingPathComponent("new.vct").path
+        let created = try verdict("counters", "create", old, "--rules", rules, "--slots", "16")
+        XCTAssertEqual(created.status, 0, created.stderr)
+        XCTAssertTrue(created.stdout.contains("counter attempts by card retain 7d bucket 1h"), created.stdout)
+        XCTAssertEqual(try verdict("counters", "add", old, "c1", "--counter", "attempts", "--at", "100000", "--repeat", "4").status, 0)
+        // Version 2 reads attempts over 30 minutes: the 1-minute ring comes back, empty.
+        let v2 = try temporaryFile("v2.rules", """
+            ruleset c
+            schema {
+              card       string
+              created_at timestamp
+            }
+            counter attempts by card retain 7d
+            counter declines by card retain 1d
+            rule a: review if attempts(24h) > 3 || attempts(30m) > 2 || declines(1h) > 1
+
+            """)
+        let migrated = try verdict("counters", "migrate", old, "--rules", v2, "-o", new)
+        XCTAssertEqual(migrated.status, 0, migrated.stderr)
+        for line in ["counter 'attempts': bucket 1h in the file, 1m wanted", "counter 'declines' is not in the file",
+                     "counter 'blocks' is in the file but not wanted", "rings starting empty", "attempts 1m",
+                     "counters starting empty: declines", "counters dropped: blocks"] {
+            XCTAssertTrue(migrated.stdout.contains(line), "\(line) missing in:\n\(migrated.stdout)")
+        }
+        let read = try verdict("counters", "get", new, "c1", "--group", "card", "--at", "100100", "--window", "30m", "--window", "24h")
+        XCTAssertTrue(read.stdout.contains("attempts[card=c1]: 30m=0 1d=4"), read.stdout)
+        XCTAssertNotEqual(try verdict("counters", "migrate", old, "--rules", v2, "-o", old).status, 0)
+    }
 }
