@@ -1,7 +1,8 @@
 // What a velocity counter is: its name, the key expression it is grouped by, what it aggregates
 // (count, sum, bounded distinct), how long it retains events and its finest bucket. Also the text
 // form used by the CLI: the `counter` declaration of the rule language (LANGUAGE.md §5), `when`
-// ignored, with an optional trailing `bucket DURATION`.
+// ignored, with an optional trailing `bucket DURATION`; and the bucket an engine fits to the
+// windows a ruleset reads.
 
 /// What a counter aggregates over the events of one key.
 public enum CounterAggregate: Equatable, Sendable {
@@ -43,10 +44,11 @@ public struct CounterDefinition: Equatable, Sendable {
     public var aggregate: CounterAggregate
     /// The longest window that can be read, in seconds (1 second ... 400 days).
     public var retain: Int64
-    /// The width of the finest ring's buckets in seconds, a divisor of one hour (default 60): the
-    /// overshoot of windows up to an hour. Engines pick the widest bucket the windows they read
-    /// allow (`fittedBucket(aggregate:retain:windows:)`): `3600` drops the fine ring when only
-    /// windows over an hour are read (count and sum only).
+    /// The width of the finest ring's buckets in seconds: a divisor of one hour (default 60, the
+    /// overshoot of windows up to an hour), or one day. Engines pick the widest bucket the windows
+    /// they read allow (`fittedBucket(aggregate:retain:windows:)`): `3600` drops the sub-hour
+    /// ring when only windows over an hour are read, `86400` also the hour ring when only windows
+    /// over a day are read (count and sum only; distinct counters have no rings).
     public var bucket: Int64
 
     /// The longest accepted `retain`: 400 days.
@@ -103,15 +105,17 @@ public struct CounterDefinition: Equatable, Sendable {
     }
 
     /// The finest bucket an engine gives a counter that a ruleset reads over `windows` (seconds,
-    /// duplicates allowed): 3600 when it is a count or sum and every window, clamped to `retain`,
-    /// is over one hour, else the default 60. Windows over an hour are served by the hour or day
-    /// ring whatever the finest bucket is, so a 3600-second bucket gives the same reading for
-    /// every window of `windows` and only drops the 1-minute ring no window uses. A counter read
-    /// nowhere keeps 60 (hosts may read it over any window).
+    /// duplicates allowed). For a count or sum whose every window, clamped to `retain`, is over one
+    /// day: 86400; over one hour: 3600; else the default 60. A read uses the finest ring that
+    /// covers its window, and the sub-hour ring covers at most an hour and the hour ring at most a
+    /// day, so a window over an hour is served by the hour or day ring, and one over a day by the
+    /// day ring, whatever the finest bucket is: the fitted bucket gives the same reading for every
+    /// window of `windows` and only drops rings none of them uses. A counter read nowhere keeps
+    /// 60 (hosts may read it over any window), and so do distinct counters (no rings).
     public static func fittedBucket(aggregate: CounterAggregate, retain: Int64, windows: [Int64]) -> Int64 {
         if case .distinct = aggregate { return 60 }
-        guard !windows.isEmpty, windows.allSatisfy({ min($0, retain) > 3600 }) else { return 60 }
-        return 3600
+        guard let shortest = windows.map({ min($0, retain) }).min() else { return 60 }
+        return shortest > 86_400 ? 86_400 : shortest > 3600 ? 3600 : 60
     }
 
     /// Checks the limits a counter file imposes on a definition.
@@ -127,8 +131,8 @@ public struct CounterDefinition: Equatable, Sendable {
         guard retain >= 1, retain <= Self.maximumRetain else {
             throw .invalidDefinition("counter '\(name)': retain must be 1s...400d, got \(retain)s")
         }
-        guard bucket >= 1, bucket <= 3600, 3600 % bucket == 0 else {
-            throw .invalidDefinition("counter '\(name)': bucket must divide 1h (e.g. 10s, 1m, 5m, 15m, 1h), got \(bucket)s")
+        guard bucket == 86_400 || (bucket >= 1 && bucket <= 3600 && 3600 % bucket == 0) else {
+            throw .invalidDefinition("counter '\(name)': bucket must divide 1h (e.g. 10s, 1m, 5m, 15m, 1h) or be 1d, got \(bucket)s")
         }
     }
 

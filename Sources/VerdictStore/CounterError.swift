@@ -35,7 +35,7 @@ public enum CounterError: Error, Equatable, CustomStringConvertible, Sendable {
         case .foreignFile(let path, let reason):
             return "\(path): not a Verdict counter file (\(reason))"
         case .unsupportedVersion(let path, let found):
-            return "\(path): counter file format version \(found) is not supported (this build reads \(CounterFileHeader.version))"
+            return "\(path): counter file format version \(found) is not supported (this build reads \(CounterFileHeader.oldestReadableVersion)...\(CounterFileHeader.version))"
         case .corruptFile(let path, let reason):
             return "\(path): counter file is corrupt (\(reason)); recreate it with `verdict counters create`"
         case .definitionsMismatch(let path, let differences):

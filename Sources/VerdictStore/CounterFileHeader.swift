@@ -3,7 +3,7 @@
 // or damaged file is reported and never trusted. Little-endian throughout:
 //
 //   0  8 bytes  magic "VERDCTR\0"
-//   8  UInt32   format version (1)
+//   8  UInt32   format version (2; version 1 files, whose buckets all divide an hour, are read too)
 //   12 UInt32   header bytes (covered by the checksum, <= 7168)
 //   16 UInt64   XXH3-64 of header bytes [0, header bytes) with this field as zero
 //   24 UInt64   file bytes
@@ -15,8 +15,11 @@
 
 /// The decoded header of a counter file.
 public struct CounterFileHeader: Equatable, Sendable {
-    /// The format version this build writes and reads.
-    public static let version: UInt32 = 1
+    /// The format version this build writes. Version 2 allows 1-day buckets; version 1 files
+    /// (the same layout, buckets dividing an hour) are read as well.
+    public static let version: UInt32 = 2
+    /// The oldest format version this build reads.
+    public static let oldestReadableVersion: UInt32 = 1
     static let magic: [UInt8] = Array("VERDCTR\0".utf8)
     static let fixedBytes = 48
     static let checksumOffset = 16
@@ -76,7 +79,9 @@ public struct CounterFileHeader: Equatable, Sendable {
         func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
         func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
         let version = u32(8)
-        guard version == Self.version else { throw .unsupportedVersion(path: path, found: version) }
+        guard version >= Self.oldestReadableVersion, version <= Self.version else {
+            throw .unsupportedVersion(path: path, found: version)
+        }
         let length = Int(u32(12))
         guard length >= fixedBytes, length <= CounterLayout.maximumHeaderBytes, length <= bytes.count else {
             throw .corruptFile(path: path, reason: "header length \(length) out of range")
@@ -118,6 +123,9 @@ public struct CounterFileHeader: Equatable, Sendable {
             case 2: aggregate = .sum(texts[2])
             case 3: aggregate = .distinct(texts[2])
             default: throw .corruptFile(path: path, reason: "unknown aggregate code \(code)")
+            }
+            guard version >= 2 || bucket != 86_400 else {
+                throw .corruptFile(path: path, reason: "a 1-day bucket in a version \(version) file")
             }
             definitions.append(CounterDefinition(name: texts[0], key: texts[1], aggregate: aggregate,
                                                  retain: retain, bucket: bucket))

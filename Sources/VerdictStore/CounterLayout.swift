@@ -98,14 +98,17 @@ struct CounterLayout: Equatable {
     var fileBytes: Int
 
     /// The rings of a count or sum counter: `bucket`-wide buckets up to an hour (none when the
-    /// bucket is an hour), hours up to a day, days beyond; each ring one bucket longer than its
-    /// span so that the oldest, partial bucket of a window fits.
+    /// bucket is an hour or a day), hours up to a day (none when the bucket is a day), days
+    /// beyond; each ring one bucket longer than its span so that the oldest, partial bucket of a
+    /// window fits.
     static func levels(retain: Int64, bucket: Int64) -> [(resolution: Int64, buckets: Int)] {
         func ceilDiv(_ a: Int64, _ b: Int64) -> Int64 { (a + b - 1) / b }
         var result: [(Int64, Int)] = []
         if bucket < 3600 { result.append((bucket, Int(min(ceilDiv(retain, bucket), 3600 / bucket)) + 1)) }
-        if retain > 3600 || bucket == 3600 { result.append((3600, Int(min(ceilDiv(retain, 3600), 24)) + 1)) }
-        if retain > 86_400 { result.append((86_400, Int(ceilDiv(retain, 86_400)) + 1)) }
+        if (retain > 3600 && bucket <= 3600) || bucket == 3600 {
+            result.append((3600, Int(min(ceilDiv(retain, 3600), 24)) + 1))
+        }
+        if retain > 86_400 || bucket == 86_400 { result.append((86_400, Int(ceilDiv(retain, 86_400)) + 1)) }
         return result
     }
 

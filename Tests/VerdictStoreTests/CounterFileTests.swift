@@ -70,10 +70,15 @@ private func openError(_ path: String, definitions: [CounterDefinition]? = nil) 
         #expect(reason.contains("aggregate"))
         try patch(path) { bytes in
             bytes[48] = 1
-            bytes[8] = 2            // a future format version
+            bytes[8] = 3            // a future format version
             CounterFileHeader.seal(&bytes)
         }
-        #expect(openError(path) == .unsupportedVersion(path: path, found: 2))
+        #expect(openError(path) == .unsupportedVersion(path: path, found: 3))
+        try patch(path) { bytes in
+            bytes[8] = 1            // version 1 (no 1-day buckets): still read
+            CounterFileHeader.seal(&bytes)
+        }
+        #expect(openError(path) == nil)
     }
 }
 

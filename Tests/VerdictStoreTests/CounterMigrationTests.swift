@@ -8,8 +8,10 @@ import Testing
 private let hour: Int64 = 3600, day: Int64 = 86_400
 private let t0: Int64 = 1_790_812_800
 
-@Test func theBucketIsAnHourOnlyWhenEveryWindowReadIsOverAnHour() {
-    #expect(CounterDefinition.fittedBucket(aggregate: .count, retain: 7 * day, windows: [7 * day]) == 3600)
+@Test func theBucketIsAnHourOrADayOnlyWhenEveryWindowReadIsOverThat() {
+    #expect(CounterDefinition.fittedBucket(aggregate: .count, retain: 7 * day, windows: [7 * day]) == 86_400)
+    #expect(CounterDefinition.fittedBucket(aggregate: .count, retain: 7 * day, windows: [7 * day, day + 1]) == 86_400)
+    #expect(CounterDefinition.fittedBucket(aggregate: .count, retain: 7 * day, windows: [7 * day, day]) == 3600)
     #expect(CounterDefinition.fittedBucket(aggregate: .sum("x"), retain: 30 * day, windows: [day, day, 2 * hour]) == 3600)
     // One window of an hour or less keeps the 1-minute ring.
     #expect(CounterDefinition.fittedBucket(aggregate: .count, retain: 7 * day, windows: [day, hour]) == 60)
@@ -21,24 +23,32 @@ private let t0: Int64 = 1_790_812_800
     #expect(CounterDefinition.fittedBucket(aggregate: .count, retain: 30 * day, windows: []) == 60)
 }
 
-@Test func aFittedBucketReadsTheSameAsOneMinuteForWindowsOverAnHour() throws {
+@Test func aFittedBucketReadsTheSameAsOneMinuteForTheWindowsItWasFittedTo() throws {
     let minute = try CounterDefinition(declaration: "c by k retain 7d")
-    var fitted = minute
-    fitted.bucket = 3600
+    var hourly = minute, daily = minute
+    hourly.bucket = 3600
+    daily.bucket = 86_400
     let (pathA, directory) = scratchCounterPath("a.vct")
     defer { try? FileManager.default.removeItem(at: directory) }
     let a = try CounterTable.create(path: pathA, definitions: [minute], slotsPerGroup: 16)
-    let b = try CounterTable.create(path: directory.appendingPathComponent("b.vct").path, definitions: [fitted], slotsPerGroup: 16)
-    var ka = a.key(group: 0, "k"), kb = b.key(group: 0, "k")
+    let b = try CounterTable.create(path: directory.appendingPathComponent("b.vct").path, definitions: [hourly], slotsPerGroup: 16)
+    let c = try CounterTable.create(path: directory.appendingPathComponent("c.vct").path, definitions: [daily], slotsPerGroup: 16)
+    // Slots: 16 bytes of header, then 61 + 25 + 8 cells, 25 + 8, 8.
+    #expect([a, b, c].map { $0.layout.groups[0].usedBytes } == [16 + 8 * 94, 16 + 8 * 33, 16 + 8 * 8])
+    var ka = a.key(group: 0, "k"), kb = b.key(group: 0, "k"), kc = c.key(group: 0, "k")
     var random = SystemRandomNumberGenerator()
     var now = t0
-    for _ in 0..<500 {
-        now += Int64.random(in: 0...1200, using: &random)
+    for _ in 0..<1000 {
+        now += Int64.random(in: 0...2400, using: &random)
         for window: Int64 in [hour + 1, 2 * hour, 90 * 60, day, 3 * day, 7 * day] {
             #expect(a.read(0, ka, window: window, now: now) == b.read(0, kb, window: window, now: now))
         }
+        for window: Int64 in [day + 1, 3 * day, 7 * day] {
+            #expect(a.read(0, ka, window: window, now: now) == c.read(0, kc, window: window, now: now))
+        }
         a.record(0, &ka, at: now)
         b.record(0, &kb, at: now)
+        c.record(0, &kc, at: now)
     }
 }
 

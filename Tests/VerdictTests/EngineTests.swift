@@ -174,15 +174,16 @@ private func event(_ session: Session, _ json: String) throws -> VerdictReport {
         counter short_score   by email retain 7d
         counter unread        by email retain 7d
         counter long_distinct by email distinct card retain 7d
+        counter weekly        by email retain 30d
         let recent = short_in_let(30m) > 2
         rule a: review if recent || long_only(24h) > 10.0 || long_only(2h) > 1.0 || short_in_let(7d) > 5
-        rule b: block if long_distinct(2d) > 3
+        rule b: block if long_distinct(2d) > 3 || weekly(7d) > 20 || weekly(2d) > 9
         score s: +10 if short_score(1h) > 1
         threshold review if score >= 10
         """)
     defer { s.remove() }
     let buckets = try Engine.counterDefinitions(rules: s.rules).map { "\($0.name) \($0.bucket)" }
-    #expect(buckets == ["short_in_let 60", "long_only 3600", "short_score 60", "unread 60", "long_distinct 60"])
+    #expect(buckets == ["short_in_let 60", "long_only 3600", "short_score 60", "unread 60", "long_distinct 60", "weekly 86400"])
     // The engine creates exactly that file.
     let engine = try Engine(rules: s.rules, lists: nil, counters: s.counters)
     #expect(engine.counterTable?.definitions == (try Engine.counterDefinitions(rules: s.rules)))
