@@ -36,20 +36,26 @@ struct CounterBenchCommand: ParsableCommand {
 
         let shm = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : nil
         let scratchDirectory = directory ?? shm ?? FileManager.default.temporaryDirectory.path
-        print("counter file in \(scratchDirectory); per-event figures of the best warm pass (the machine may be shared)")
+        print("counter files in \(scratchDirectory); per-event figures of the best warm pass (the machine may be shared)")
         let overhead = timerOverhead()
-        var results: [(label: String, p50: Double, p99: Double)] = []
-        for (label, definitions) in CounterBench.configurations(engine: engineDefinitions) {
-            let scratch = "\(scratchDirectory)/verdict-counter-bench-\(getpid()).vct"
-            defer { unlink(scratch) }
+        // Both files are open at once and their passes alternate (cold, cold, warm 1, warm 1, ...),
+        // so a change in the machine's load hits both rows alike.
+        var benches: [(label: String, bench: CounterBench, best: LatencySummary?)] = []
+        var scratchFiles: [String] = []
+        defer { for file in scratchFiles { unlink(file) } }
+        for (index, (label, definitions)) in CounterBench.configurations(engine: engineDefinitions).enumerated() {
+            let scratch = "\(scratchDirectory)/verdict-counter-bench-\(getpid())-\(index).vct"
+            scratchFiles.append(scratch)
             let table = try CounterTable.create(path: scratch, definitions: definitions, slotsPerGroup: slots, replace: true)
-            let bench = try CounterBench(table: table)
-            print("\(label): \(definitions.map { "\($0.name) bucket \(formatCounterDuration($0.bucket))" }.joined(separator: ", "))")
-            var best: LatencySummary?
-            for pass in 0..<max(passes, 1) {
-                // Each pass replays the same 30 days shifted by 60 days, so every pass starts from
-                // fresh buckets over the same slots (the first pass also claims the slots).
-                let shift = Int64(pass % 200) * 60 * 86_400
+            benches.append((String(label.prefix { $0 != ":" }), try CounterBench(table: table), nil))
+            print("[\(index + 1)] \(label): \(definitions.map { "\($0.name) bucket \(formatCounterDuration($0.bucket))" }.joined(separator: ", "))")
+        }
+        for pass in 0..<max(passes, 1) {
+            // Each pass replays the same 30 days shifted by 60 days, so every pass starts from
+            // fresh buckets over the same slots (the first pass also claims the slots).
+            let shift = Int64(pass % 200) * 60 * 86_400
+            for index in benches.indices {
+                let bench = benches[index].bench
                 var latencies = [UInt64](repeating: 0, count: trace.count)
                 var checksum = 0.0
                 let started = monotonicNanoseconds()
@@ -61,15 +67,20 @@ struct CounterBenchCommand: ParsableCommand {
                 let total = Double(monotonicNanoseconds() - started) / Double(trace.count)
                 let summary = LatencySummary(latencies, overhead: overhead)
                 let which = pass == 0 ? "cold (claims slots)" : "warm pass \(pass)"
-                print("  \(which): mean \(fmt(total)) ns, p50 \(fmt(summary.p50)) ns, p99 \(fmt(summary.p99)) ns, "
+                print("  [\(index + 1)] \(which): mean \(fmt(total)) ns, p50 \(fmt(summary.p50)) ns, p99 \(fmt(summary.p99)) ns, "
                       + "p99.9 \(fmt(summary.p999)) ns per event  [checksum \(Int64(checksum))]")
-                if pass > 0 || passes <= 1 { best = best.map { $0.p50 <= summary.p50 ? $0 : summary } ?? summary }
-            }
-            if let best { results.append((String(label.prefix { $0 != ":" }), best.p50, best.p99)) }
-            for group in table.statistics() {
-                print("  key \(group.key): occupied \(group.occupied), collisions \(group.collisions), evictions \(group.evictions), dropped \(group.dropped)")
+                if pass > 0 || passes <= 1 {
+                    benches[index].best = benches[index].best.map { $0.p50 <= summary.p50 ? $0 : summary } ?? summary
+                }
             }
         }
+        for (index, entry) in benches.enumerated() {
+            for group in entry.bench.table.statistics() {
+                print("  [\(index + 1)] key \(group.key): occupied \(group.occupied), collisions \(group.collisions), "
+                      + "evictions \(group.evictions), dropped \(group.dropped)")
+            }
+        }
+        let results = benches.compactMap { entry in entry.best.map { (label: entry.label, p50: $0.p50, p99: $0.p99) } }
         for (index, result) in results.enumerated() {
             let verdict = index == 0 ? (result.p50 <= 1000 ? "target met" : "target NOT met") : "comparison only"
             print("<= 1000 ns per event (10 reads + 6 updates), \(result.label): p50 \(fmt(result.p50)) ns, "
