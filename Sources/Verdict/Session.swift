@@ -134,7 +134,8 @@ public final class Session {
     }
 
     /// The reading of program counter `index` over `window` seconds for a key value, as the
-    /// rules would see it at `now` (tools and tests).
+    /// rules would see it at `now` (tools and tests). A window the ruleset never reads this counter
+    /// over may get the coarser overshoot of a fitted bucket (docs/counters.md, "Fitted buckets").
     public func counterReading(_ index: Int, key: Value, window: Int64, now: Int64) -> Double? {
         guard let table = engine.counters, index >= 0, index < engine.counterIndex.count else { return nil }
         return SessionHost.withKeyBytes(key) { bytes -> Double? in

@@ -1,6 +1,6 @@
 // The velocity counter table: a fixed-capacity hash table of per-key time-bucket rings in a
 // memory-mapped file (layout in CounterLayout.swift, header in CounterFileHeader.swift, the
-// atomic hot path in CounterCells.swift). One process writes (an exclusive flock), any number of
+// atomic hot path in CounterCells.swift, copying to other definitions in CounterMigration.swift). One process writes (an exclusive flock), any number of
 // threads in it record and read concurrently; other processes may open it read-only to inspect.
 // Semantics and bounds are documented in docs/counters.md.
 #if canImport(Glibc)
@@ -80,9 +80,9 @@ public final class CounterTable: @unchecked Sendable {
     let layout: CounterLayout
     private let descriptor: Int32
     private let mapping: UnsafeMutableRawPointer
-    // Internal (not private) for the migration copy (CounterMigration.swift).
+    // `plans` and `groupPlans` are internal (not private) for the migration copy (CounterMigration.swift).
     let plans: UnsafeMutablePointer<CounterPlan>
-    let levels: UnsafeMutablePointer<CounterLevel>
+    private let levels: UnsafeMutablePointer<CounterLevel>
     let groupPlans: UnsafeMutablePointer<CounterGroupPlan>
 
     // MARK: Opening
