@@ -1,7 +1,8 @@
 // The velocity counter table: a fixed-capacity hash table of per-key time-bucket rings in a
 // memory-mapped file (layout in CounterLayout.swift, header in CounterFileHeader.swift, the
-// atomic hot path in CounterCells.swift, copying to other definitions in CounterMigration.swift). One process writes (an exclusive flock), any number of
-// threads in it record and read concurrently; other processes may open it read-only to inspect.
+// atomic hot path in CounterCells.swift, copying to other definitions in CounterMigration.swift).
+// One process writes (an exclusive flock), any number of threads in it record and read
+// concurrently; other processes may open it read-only to inspect.
 // Semantics and bounds are documented in docs/counters.md.
 #if canImport(Glibc)
 import Glibc
