@@ -198,45 +198,64 @@ func sumRing(_ cells: UnsafeMutableRawPointer, buckets: Int, lowEpoch: UInt32, h
 /// Records `value` (a fingerprint, never 0) seen at `time` in a distinct counter's entries,
 /// replacing the value's older entry, a free or expired entry, or the oldest live one (then
 /// remembering that entry's time as `latest evicted`, which makes reads over it saturate).
-/// Retries when a racing writer takes the chosen entry; false if it lost every time.
+/// Retries when a racing writer takes the chosen entry. Each lost race means another writer
+/// changed an entry, so the retries are bounded by `distinctCap` (false, counted as dropped, only
+/// if it lost every time). Retries scan from a position that depends on the value, so racing
+/// inserts of different values pick different entries among equally old ones (a fresh or fully
+/// expired key has 32 of them) instead of all racing for the first.
 func addToDistinct(_ base: UnsafeMutableRawPointer, value: UInt32, time: UInt32, expiredAtOrBefore: UInt32) -> Bool {
-    let entries = base + 8
-    let desired = UInt64(value) << 32 | UInt64(time)
-    for _ in 0..<4 {
-        var victim = 0
-        var victimWord = UInt64.max
-        for i in 0..<CounterTable.distinctCap {
-            let atomic = atomicWord(entries + 8 &* i)
-            var word = atomic.pointee.load(ordering: .relaxed)
-            if UInt32(truncatingIfNeeded: word >> 32) == value {
-                while UInt32(truncatingIfNeeded: word) < time {
-                    let (done, current) = atomic.pointee.weakCompareExchange(expected: word, desired: desired, ordering: .relaxed)
-                    if done { break }
-                    word = current
-                }
-                return true
-            }
-            if victimWord == .max || UInt32(truncatingIfNeeded: word) < UInt32(truncatingIfNeeded: victimWord) {
-                victim = i
-                victimWord = word
-            }
+    if let done = tryAddToDistinct(base, value: value, time: time, expiredAtOrBefore: expiredAtOrBefore, start: 0) {
+        return done
+    }
+    for attempt in 1..<UInt32(CounterTable.distinctCap) {
+        let start = Int(truncatingIfNeeded: value &+ attempt)
+        if let done = tryAddToDistinct(base, value: value, time: time, expiredAtOrBefore: expiredAtOrBefore, start: start) {
+            return done
         }
-        let (won, _) = atomicWord(entries + 8 &* victim).pointee.compareExchange(
-            expected: victimWord, desired: desired, ordering: .relaxed)
-        guard won else { continue }
-        let victimTime = UInt32(truncatingIfNeeded: victimWord)
-        if victimWord != 0 && victimTime > expiredAtOrBefore {
-            let latest = atomicWord(base)
-            var seen = latest.pointee.load(ordering: .relaxed)
-            while seen < UInt64(victimTime) {
-                let (done, current) = latest.pointee.weakCompareExchange(expected: seen, desired: UInt64(victimTime), ordering: .relaxed)
-                if done { break }
-                seen = current
-            }
-        }
-        return true
     }
     return false
+}
+
+/// One attempt of `addToDistinct`, scanning the entries from `start` (mod `distinctCap`): true
+/// when the value is recorded, nil when a racing writer took the chosen entry first.
+@inline(__always)
+private func tryAddToDistinct(_ base: UnsafeMutableRawPointer, value: UInt32, time: UInt32,
+                              expiredAtOrBefore: UInt32, start: Int) -> Bool? {
+    let entries = base + 8
+    let desired = UInt64(value) << 32 | UInt64(time)
+    var victim = 0
+    var victimWord = UInt64.max
+    for k in 0..<CounterTable.distinctCap {
+        let i = (k &+ start) & (CounterTable.distinctCap - 1)
+        let atomic = atomicWord(entries + 8 &* i)
+        var word = atomic.pointee.load(ordering: .relaxed)
+        if UInt32(truncatingIfNeeded: word >> 32) == value {
+            while UInt32(truncatingIfNeeded: word) < time {
+                let (done, current) = atomic.pointee.weakCompareExchange(expected: word, desired: desired, ordering: .relaxed)
+                if done { break }
+                word = current
+            }
+            return true
+        }
+        if victimWord == .max || UInt32(truncatingIfNeeded: word) < UInt32(truncatingIfNeeded: victimWord) {
+            victim = i
+            victimWord = word
+        }
+    }
+    let (won, _) = atomicWord(entries + 8 &* victim).pointee.compareExchange(
+        expected: victimWord, desired: desired, ordering: .relaxed)
+    guard won else { return nil }
+    let victimTime = UInt32(truncatingIfNeeded: victimWord)
+    if victimWord != 0 && victimTime > expiredAtOrBefore {
+        let latest = atomicWord(base)
+        var seen = latest.pointee.load(ordering: .relaxed)
+        while seen < UInt64(victimTime) {
+            let (done, current) = latest.pointee.weakCompareExchange(expected: seen, desired: UInt64(victimTime), ordering: .relaxed)
+            if done { break }
+            seen = current
+        }
+    }
+    return true
 }
 
 /// The number of distinct values seen in (after, upTo], and whether the count saturated (a live
