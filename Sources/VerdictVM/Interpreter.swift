@@ -276,6 +276,9 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .jumpIfTrue:
             let x = r[a]
             if x.tag == Tag.bool && x.bits != 0 { pc += c }
+        case .branchBool:
+            let x = r[a]
+            if x.tag == Tag.bool { pc += x.bits != 0 ? b : c }
         case .jumpIfNotBool:
             let x = r[a]
             if x.tag != Tag.bool { r[b] = propagate(x); pc += c }
@@ -358,7 +361,9 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .list:
             r[a] = listLookup(ctx, r[b], c, base)
         case .counter:
-            counterBatch(ctx, a, r[b], c, base)
+            // The compiler emits every batch at the start, one after the other: one dispatch and
+            // one call read them all.
+            pc = counterBatches(ctx, pc - 1, base)
         case .model:
             modelCall(ctx, a, b)
         }
@@ -483,7 +488,22 @@ private func listLookup(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, _
     return result < 0 ? .error(.host) : .bool(result != 0)
 }
 
+/// Runs the `counter` instruction at `pc` and the ones right after it; returns the instruction
+/// after the last (verified code ends in `halt`, so the look-ahead stays inside the code).
 @inline(never)
+private func counterBatches(_ ctx: UnsafeMutablePointer<EvalContext>, _ pc: UnsafePointer<Instruction>,
+                            _ base: UnsafePointer<UInt8>) -> UnsafePointer<Instruction> {
+    var pc = pc
+    let r = ctx.pointee.registers
+    repeat {
+        let ins = pc.pointee
+        counterBatch(ctx, Int(ins.a), r[Int(ins.b)], Int(ins.c), base)
+        pc += 1
+    } while pc.pointee.opcode == Opcode.counter.rawValue
+    return pc
+}
+
+@inline(__always)
 private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destination: Int, _ key: Slot, _ batch: Int,
                           _ base: UnsafePointer<UInt8>) {
     let r = ctx.pointee.registers + destination
@@ -511,8 +531,9 @@ private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destinatio
 /// A count read as a double: the int it is, or a conversion error (NaN, fraction, out of range).
 @inline(__always)
 private func exactInt(_ d: Double) -> Slot {
-    // Range check first: the conversion below is then exact or off by a fraction, never a trap.
-    guard d >= -9.223372036854775808e18 && d < 9.223372036854775808e18 else { return .error(.conversion) }
+    // Range check first (one compare of the magnitude; NaN fails it): the conversion below is then
+    // exact or off by a fraction, never a trap.
+    guard d.magnitude < 9.223372036854775808e18 else { return d == -9.223372036854775808e18 ? .int(.min) : .error(.conversion) }
     let i = Int64(d)
     return Double(i) == d ? .int(i) : .error(.conversion)
 }
