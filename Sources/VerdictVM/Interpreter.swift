@@ -531,9 +531,22 @@ private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destinatio
 /// A count read as a double: the int it is, or a conversion error (NaN, fraction, out of range).
 @inline(__always)
 private func exactInt(_ d: Double) -> Slot {
-    // Range check first (one compare of the magnitude; NaN fails it): the conversion below is then
-    // exact or off by a fraction, never a trap.
-    guard d.magnitude < 9.223372036854775808e18 else { return d == -9.223372036854775808e18 ? .int(.min) : .error(.conversion) }
+    // Below 2^51 in magnitude (every realistic count), adding 1.5 * 2^52 rounds to an integer in
+    // the low mantissa bits: the sum minus that constant is d exactly when d is an integer, and
+    // the integer is read from the bits. No trapping conversion, no libm call.
+    if d.magnitude < 0x1p51 {
+        let shifted = d + 0x1.8p52
+        return shifted - 0x1.8p52 == d
+            ? .int(Int64(bitPattern: shifted.bitPattern &- (0x1.8p52 as Double).bitPattern)) : .error(.conversion)
+    }
+    return exactLargeInt(d)
+}
+
+/// `exactInt` from 2^51 in magnitude, and NaN.
+@inline(never)
+private func exactLargeInt(_ d: Double) -> Slot {
+    // Range check first: the conversion below is then exact or off by a fraction, never a trap.
+    guard d >= -9.223372036854775808e18 && d < 9.223372036854775808e18 else { return .error(.conversion) }
     let i = Int64(d)
     return Double(i) == d ? .int(i) : .error(.conversion)
 }
