@@ -57,6 +57,7 @@ public enum VM {
     /// LANGUAGE.md §7: the first action of the precedence with an enforced firing (deciding rule =
     /// its lowest-numbered rule), else the most severe threshold that holds (block > review >
     /// challenge > allow), else none — or challenge when a challenge rule fired.
+    @inline(__always)
     private static func decide(_ request: Request) -> Verdict {
         let c = request.context.pointee
         let challengeRule = c.best[Int(VerdictAction.challenge.rawValue)]
