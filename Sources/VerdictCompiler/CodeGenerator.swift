@@ -295,8 +295,9 @@ struct CodeGenerator {
     /// behind one `branchBool let`: when the let is false every one of them is false, so the whole
     /// block is skipped; when it is true, a copy of the block without the let's tests runs; when it
     /// is missing or an error, the block with the tests runs (missing/error are reported per rule).
-    /// Two rules sharing a let already make a block worth it: one dispatch instead of two when the
-    /// let is false, and the same count otherwise.
+    /// Two rules sharing a let already make a block worth it: one dispatch for the let instead of
+    /// two whether it is false or true (two more only when it is missing or an error: the guard and
+    /// the jump over the other copy).
     private mutating func emitGroup(_ rules: [Int]) {
         var remaining = rules
         while true {
