@@ -34,8 +34,11 @@ struct CodeGenerator {
     private var featureRegisters: [String: UInt16] = [:]
     /// Feature registers filled by a model computed in unconditional code: later models skip them.
     private var computedFeatures: Set<UInt16> = []
-    /// Emitting the rules of a shared-let block (behind its `jumpIfFalse`).
+    /// Emitting the rules of a shared-let block (behind its `branchBool`).
     private var inBlock = false
+    /// In the copy of a shared-let block that runs when the let is true: that let, whose tests
+    /// are left out of the block's conditions.
+    private var knownTrue: Int? = nil
     private var pool: [ValueType: [UInt16]] = [:]
     private var used: [ValueType: Int] = [:]
 
@@ -289,20 +292,35 @@ struct CodeGenerator {
 
     /// Emits a group of rules whose order does not matter (the decision takes the lowest-numbered
     /// firing rule per action). Rules sharing an eager bool `let` conjunct are emitted together
-    /// behind `jumpIfFalse let`: when the let is false every one of them is false, so the whole
-    /// block is skipped; otherwise each rule still tests it (missing/error are reported per rule).
+    /// behind one `branchBool let`: when the let is false every one of them is false, so the whole
+    /// block is skipped; when it is true, a copy of the block without the let's tests runs; when it
+    /// is missing or an error, the block with the tests runs (missing/error are reported per rule).
+    /// Two rules sharing a let already make a block worth it: one dispatch for the let instead of
+    /// two whether it is false or true (two more only when it is missing or an error: the guard and
+    /// the jump over the other copy).
     private mutating func emitGroup(_ rules: [Int]) {
         var remaining = rules
         while true {
             var counts: [Int: Int] = [:]
             for r in remaining { for l in letConjuncts(r) { counts[l, default: 0] += 1 } }
-            guard let (shared, count) = counts.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }), count >= 3 else { break }
+            guard let (shared, count) = counts.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }), count >= 2 else { break }
             let block = remaining.filter { letConjuncts($0).contains(shared) }
             remaining.removeAll { block.contains($0) }
-            let skip = b.newLabel()
-            b.emit(.jumpIfFalse, a: letRegisters[shared]!, jumpTo: skip)
+            let whenTrue = b.newLabel(), skip = b.newLabel()
+            b.emit(.branchBool, a: letRegisters[shared]!, jumpB: whenTrue, jumpC: skip)
             inBlock = true
+            // The two copies never both run: a lazy value first computed in one is still first
+            // computed in the other, so each starts from the same emitted set.
+            let emittedBefore = emitted
             for r in block { emitRule(r) }
+            b.emit(.jump, jumpTo: skip)
+            let emittedBySlowCopy = emitted
+            emitted = emittedBefore
+            b.bind(whenTrue)
+            knownTrue = shared
+            for r in block { emitRule(r) }
+            knownTrue = nil
+            emitted.formUnion(emittedBySlowCopy)
             inBlock = false
             b.bind(skip)
         }
@@ -333,6 +351,9 @@ struct CodeGenerator {
             if case .and(let xs) = e.kind { xs.forEach(flatten) } else { conjuncts.append(e) }
         }
         flatten(condition)
+        if let known = knownTrue {
+            conjuncts.removeAll { if case .letValue(known) = $0.kind { return true } else { return false } }
+        }
         let ordered = conjuncts.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
         for (n, c) in ordered.enumerated() {
             // Only the first conjunct of a rule outside a shared-let block always runs, and only

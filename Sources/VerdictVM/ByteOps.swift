@@ -187,32 +187,54 @@ enum ByteOps {
         n <= 16 ? wordsEqual(p, q, n, caseInsensitive: caseInsensitive) : equal(p, n, q, n, caseInsensitive: caseInsensitive)
     }
 
-    /// Whether the bytes of `s` (in `base`) are an element of the constant set `header`.
+    /// Whether `s` is an element of the constant set `header`. Inlined: the home slot of a byte
+    /// set; numeric sets and probe chains (a set whose table is not direct-mapped) out of line.
     @inline(__always)
     static func setContains(_ header: SetHeader, _ entries: UnsafePointer<SetEntry>, _ constants: UnsafePointer<Slot>,
                             _ base: UnsafePointer<UInt8>, _ s: Slot) -> Bool {
-        let mask = Int(header.mask)
+        if header.byBits != 0 { return setContainsBits(header, entries, constants, s) }
         let table = entries + Int(header.start)
-        if header.byBits != 0 {
-            guard let bits = setBits(s) else { return false }
-            let h = hashBits(bits)
-            var i = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let e = table[i]
-                if e.constant < 0 { return false }
-                if e.hash == h, setBits(constants[Int(e.constant)]) == bits { return true }
-                i = (i + 1) & mask
-            }
-        }
         let ci = header.caseInsensitive != 0
         let p = base + s.offset, n = Int(s.length)
         let h = hashArenaBytes(p, n, caseInsensitive: ci)
-        var i = Int(truncatingIfNeeded: h) & mask
+        let i = Int(truncatingIfNeeded: h) & Int(header.mask)
+        // An empty slot has length -1, which no string has.
+        let e = table[i]
+        if e.hash == h && e.length == Int32(truncatingIfNeeded: n)
+            && sameBytes(p, base + constants[Int(e.constant)].offset, n, caseInsensitive: ci) { return true }
+        if header.direct != 0 || e.constant < 0 { return false }
+        return probeChain(header, table, constants, base, p, n, h, i)
+    }
+
+    /// The rest of a byte set's linear probe chain after home slot `home`.
+    @inline(never)
+    static func probeChain(_ header: SetHeader, _ table: UnsafePointer<SetEntry>, _ constants: UnsafePointer<Slot>,
+                           _ base: UnsafePointer<UInt8>, _ p: UnsafePointer<UInt8>, _ n: Int, _ h: UInt64, _ home: Int) -> Bool {
+        let mask = Int(header.mask), ci = header.caseInsensitive != 0
+        var i = (home + 1) & mask
         while true {
             let e = table[i]
             if e.constant < 0 { return false }
             if e.hash == h && e.length == Int32(truncatingIfNeeded: n)
                 && sameBytes(p, base + constants[Int(e.constant)].offset, n, caseInsensitive: ci) { return true }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// `setContains` for int, double and bool sets (compared by their 64-bit payload).
+    @inline(never)
+    static func setContainsBits(_ header: SetHeader, _ entries: UnsafePointer<SetEntry>, _ constants: UnsafePointer<Slot>,
+                                _ s: Slot) -> Bool {
+        let table = entries + Int(header.start)
+        let mask = Int(header.mask)
+        guard let bits = setBits(s) else { return false }
+        let h = hashBits(bits)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = table[i]
+            if e.constant < 0 { return false }
+            if e.hash == h, setBits(constants[Int(e.constant)]) == bits { return true }
+            if header.direct != 0 { return false }
             i = (i + 1) & mask
         }
     }

@@ -29,7 +29,7 @@ public enum BytecodeError: Error, Equatable, CustomStringConvertible {
 /// Encoding and decoding of `.vbc` files.
 public enum BytecodeFormat {
     public static let magic: [UInt8] = Array("VRDC".utf8)
-    public static let version: UInt16 = 4
+    public static let version: UInt16 = 5
     static let headerSize = 24
 
     /// Encodes a program.

@@ -276,6 +276,9 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .jumpIfTrue:
             let x = r[a]
             if x.tag == Tag.bool && x.bits != 0 { pc += c }
+        case .branchBool:
+            let x = r[a]
+            if x.tag == Tag.bool { pc += x.bits != 0 ? b : c }
         case .jumpIfNotBool:
             let x = r[a]
             if x.tag != Tag.bool { r[b] = propagate(x); pc += c }
@@ -358,7 +361,9 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .list:
             r[a] = listLookup(ctx, r[b], c, base)
         case .counter:
-            counterBatch(ctx, a, r[b], c, base)
+            // The compiler emits every batch at the start, one after the other: one dispatch and
+            // one call read them all.
+            pc = counterBatches(ctx, pc - 1, base)
         case .model:
             modelCall(ctx, a, b)
         }
@@ -473,9 +478,11 @@ private func logic(_ x: Slot, _ y: Slot, absorbing: UInt64) -> Slot {
     return propagate(x.tag == Tag.bool ? y : x, y)
 }
 
-// MARK: - host calls (kept out of line: they are calls anyway)
+// MARK: - host calls (list lookups and model calls inlined into their cases: measured 170
+// instructions per evaluation fewer on the reference ruleset; the counter batches, run once per
+// evaluation, stay out of line, which measured better)
 
-@inline(never)
+@inline(__always)
 private func listLookup(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, _ list: Int, _ base: UnsafePointer<UInt8>) -> Slot {
     if key.tag < Tag.bool { return propagate(key) }
     let host = ctx.pointee.host
@@ -483,7 +490,22 @@ private func listLookup(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, _
     return result < 0 ? .error(.host) : .bool(result != 0)
 }
 
+/// Runs the `counter` instruction at `pc` and the ones right after it; returns the instruction
+/// after the last (verified code ends in `halt`, so the look-ahead stays inside the code).
 @inline(never)
+private func counterBatches(_ ctx: UnsafeMutablePointer<EvalContext>, _ pc: UnsafePointer<Instruction>,
+                            _ base: UnsafePointer<UInt8>) -> UnsafePointer<Instruction> {
+    var pc = pc
+    let r = ctx.pointee.registers
+    repeat {
+        let ins = pc.pointee
+        counterBatch(ctx, Int(ins.a), r[Int(ins.b)], Int(ins.c), base)
+        pc += 1
+    } while pc.pointee.opcode == Opcode.counter.rawValue
+    return pc
+}
+
+@inline(__always)
 private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destination: Int, _ key: Slot, _ batch: Int,
                           _ base: UnsafePointer<UInt8>) {
     let r = ctx.pointee.registers + destination
@@ -511,13 +533,27 @@ private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destinatio
 /// A count read as a double: the int it is, or a conversion error (NaN, fraction, out of range).
 @inline(__always)
 private func exactInt(_ d: Double) -> Slot {
+    // Below 2^51 in magnitude (every realistic count), adding 1.5 * 2^52 rounds to an integer in
+    // the low mantissa bits: the sum minus that constant is d exactly when d is an integer, and
+    // the integer is read from the bits. No trapping conversion, no libm call.
+    if d.magnitude < 0x1p51 {
+        let shifted = d + 0x1.8p52
+        return shifted - 0x1.8p52 == d
+            ? .int(Int64(bitPattern: shifted.bitPattern &- (0x1.8p52 as Double).bitPattern)) : .error(.conversion)
+    }
+    return exactLargeInt(d)
+}
+
+/// `exactInt` from 2^51 in magnitude, and NaN.
+@inline(never)
+private func exactLargeInt(_ d: Double) -> Slot {
     // Range check first: the conversion below is then exact or off by a fraction, never a trap.
     guard d >= -9.223372036854775808e18 && d < 9.223372036854775808e18 else { return .error(.conversion) }
     let i = Int64(d)
     return Double(i) == d ? .int(i) : .error(.conversion)
 }
 
-@inline(never)
+@inline(__always)
 private func modelCall(_ ctx: UnsafeMutablePointer<EvalContext>, _ destination: Int, _ model: Int) {
     let r = ctx.pointee.registers
     let spec = ctx.pointee.models[model]

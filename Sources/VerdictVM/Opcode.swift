@@ -93,6 +93,8 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
     case matches
     // threshold clauses with a general condition (appended)
     case loadScore, holdThreshold
+    // the three-way guard of a shared-let block (appended)
+    case branchBool
 
     /// The opcode's row of the table.
     public var info: OpcodeInfo {
@@ -236,6 +238,7 @@ public enum Opcode: UInt8, CaseIterable, Sendable {
         case .matches: return OpcodeInfo("matches", .write(.bool), .read(.string), .regex, "R[A] := regex C matches somewhere in R[B] (RE2 semantics, Pike VM: linear time)")
         case .loadScore: return OpcodeInfo("loadScore", .write(.int), .none, .none, "R[A] := the score (sum of the scores fired so far; emitted after every score)")
         case .holdThreshold: return OpcodeInfo("holdThreshold", .threshold, .none, .none, "end of threshold clause A's condition: accumulator clear => the clause holds; clear the accumulator")
+        case .branchBool: return OpcodeInfo("branchBool", .read(.bool), .jump, .jump, "if R[A] is true: pc += B; if false: pc += C; missing or error: fall through (a shared-let block's guard)")
         }
     }
 }

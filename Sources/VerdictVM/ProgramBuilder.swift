@@ -17,7 +17,8 @@ public struct ProgramBuilder {
     /// canonically equivalent strings are equal although their bytes differ).
     private var constantIndex: [[UInt8]: UInt16] = [:]
     private var labelTargets: [Int?] = []
-    private var pendingJumps: [(instruction: Int, label: Label)] = []
+    /// Jumps to patch: the instruction, its target and whether the offset goes in operand B (else C).
+    private var pendingJumps: [(instruction: Int, label: Label, inB: Bool)] = []
 
     public init(name: String = "", version: String = "") {
         contents.name = name
@@ -114,8 +115,15 @@ public struct ProgramBuilder {
 
     /// Emits an instruction whose C operand is a jump to `label` (patched when the label is bound).
     public mutating func emit(_ op: Opcode, a: UInt16 = 0, b: UInt16 = 0, flags: UInt8 = 0, jumpTo label: Label) {
-        pendingJumps.append((contents.code.count, label))
+        pendingJumps.append((contents.code.count, label, false))
         contents.code.append(Instruction(op, a: a, b: b, c: 0, flags: flags))
+    }
+
+    /// Emits an instruction whose B and C operands are jumps to `jumpB` and `jumpC`.
+    public mutating func emit(_ op: Opcode, a: UInt16 = 0, jumpB: Label, jumpC: Label) {
+        pendingJumps.append((contents.code.count, jumpB, true))
+        pendingJumps.append((contents.code.count, jumpC, false))
+        contents.code.append(Instruction(op, a: a))
     }
 
     @discardableResult
@@ -173,11 +181,11 @@ public struct ProgramBuilder {
     /// Patches jumps, lays out registers (fields, lazy, temporaries) and returns the contents.
     public func finish() throws(VerificationError) -> ProgramContents {
         var p = contents
-        for (instruction, label) in pendingJumps {
+        for (instruction, label, inB) in pendingJumps {
             guard let target = labelTargets[label.id] else { throw VerificationError("unbound label", instruction: instruction) }
             let offset = target - instruction - 1
             guard offset >= 0, offset <= Int(UInt16.max) else { throw VerificationError("jump offset \(offset) out of range", instruction: instruction) }
-            p.code[instruction].c = UInt16(offset)
+            if inB { p.code[instruction].b = UInt16(offset) } else { p.code[instruction].c = UInt16(offset) }
         }
         guard registerTypes.count <= 65536 else { throw VerificationError("\(registerTypes.count) registers (at most 65536)") }
         // New numbering: fields keep theirs, lazy registers follow, then the rest (order kept).

@@ -26,7 +26,9 @@ public struct SetHeader {
     /// 0 = compare bytes (string, ip), 1 = compare the 64-bit payload (int, double, bool).
     var byBits: UInt8
     var caseInsensitive: UInt8
-    var reserved: UInt16
+    /// 1 = every element is in its home slot (no probe chains): a lookup reads one slot.
+    var direct: UInt8
+    var reserved: UInt8
 }
 
 /// One slot of a constant set's table: the element's hash, constant index (-1 = empty) and, for
@@ -118,28 +120,38 @@ final class ProgramImage {
         var headers: [SetHeader] = []
         var entries: [SetEntry] = []
         for set in p.sets {
+            let byBits = !(set.elementType == .string || set.elementType == .ip)
+            let hashes: [(element: UInt16, hash: UInt64)] = set.elements.compactMap { element in
+                let slot = p.constants[Int(element)]
+                if byBits {
+                    guard let bits = ByteOps.setBits(slot) else { return nil }
+                    return (element, ByteOps.hashBits(bits))
+                }
+                return (element, p.constantBytes.withUnsafeBufferPointer {
+                    ByteOps.hashBytes($0.baseAddress! + slot.offset, Int(slot.length), caseInsensitive: set.caseInsensitive)
+                })
+            }
             var capacity = 4
-            while capacity < set.elements.count * 2 { capacity *= 2 }
+            while capacity < hashes.count * 2 { capacity *= 2 }
+            // Direct-mapped when a table of up to 64 slots per element gives every element its own
+            // home slot: a lookup then reads one slot (a miss does not walk a probe chain).
+            var direct = false
+            var size = capacity
+            while size <= max(64 * hashes.count, 4) && size <= 4096 {
+                if Set(hashes.map { Int(truncatingIfNeeded: $0.hash) & (size - 1) }).count == hashes.count {
+                    direct = true; capacity = size; break
+                }
+                size *= 2
+            }
             let start = entries.count
             entries.append(contentsOf: repeatElement(SetEntry(hash: 0, constant: -1, length: -1), count: capacity))
-            let byBits = !(set.elementType == .string || set.elementType == .ip)
-            for element in set.elements {
-                let slot = p.constants[Int(element)]
-                let hash: UInt64
-                if byBits {
-                    guard let bits = ByteOps.setBits(slot) else { continue }
-                    hash = ByteOps.hashBits(bits)
-                } else {
-                    hash = p.constantBytes.withUnsafeBufferPointer {
-                        ByteOps.hashBytes($0.baseAddress! + slot.offset, Int(slot.length), caseInsensitive: set.caseInsensitive)
-                    }
-                }
+            for (element, hash) in hashes {
                 var i = Int(truncatingIfNeeded: hash) & (capacity - 1)
                 while entries[start + i].constant >= 0 { i = (i + 1) & (capacity - 1) }
-                entries[start + i] = SetEntry(hash: hash, constant: Int32(element), length: Int32(slot.length))
+                entries[start + i] = SetEntry(hash: hash, constant: Int32(element), length: Int32(p.constants[Int(element)].length))
             }
             headers.append(SetHeader(start: Int32(start), mask: Int32(capacity - 1), byBits: byBits ? 1 : 0,
-                                     caseInsensitive: set.caseInsensitive ? 1 : 0, reserved: 0))
+                                     caseInsensitive: set.caseInsensitive ? 1 : 0, direct: direct ? 1 : 0, reserved: 0))
         }
         setHeaders = copy(headers)
         setEntries = copy(entries)
@@ -198,9 +210,13 @@ final class ProgramImage {
         trace.reserveCapacity(kept)
         for (i, ins) in code.enumerated() where !fastOnly(ins) {
             var moved = ins
-            if let op = Opcode(rawValue: ins.opcode), op.info.c == .jump {
-                // Verified: the target i + 1 + c is within the code; removals only shorten a jump.
-                moved.c = UInt16(truncatingIfNeeded: newIndex[i + 1 + Int(ins.c)] - newIndex[i] - 1)
+            if let op = Opcode(rawValue: ins.opcode) {
+                // Verified: the target i + 1 + offset is within the code; removals only shorten a jump.
+                func retarget(_ offset: UInt16) -> UInt16 {
+                    UInt16(truncatingIfNeeded: newIndex[i + 1 + Int(offset)] - newIndex[i] - 1)
+                }
+                if op.info.b == .jump { moved.b = retarget(ins.b) }
+                if op.info.c == .jump { moved.c = retarget(ins.c) }
             }
             trace.append(moved)
         }

@@ -32,12 +32,13 @@ public enum VM {
         let r = ctx.pointee.registers
         for i in ctx.pointee.lazyStart..<ctx.pointee.lazyEnd { r[i] = .unset }
         // The four outcome bitsets are contiguous; up to 64 rules they are one word each, cleared
-        // with four stores instead of a `memset` call.
+        // with four stores (the general case is out of line: merged with it, LLVM turned both
+        // into one `memset` call).
         let words = ctx.pointee.fired
         if ctx.pointee.wordCount == 1 {
             words[0] = 0; words[1] = 0; words[2] = 0; words[3] = 0
         } else {
-            words.update(repeating: 0, count: ctx.pointee.wordCount * 4)
+            clear(words, count: ctx.pointee.wordCount * 4)
         }
         ctx.pointee.best.update(repeating: -1, count: 5)
         ctx.pointee.score = 0
@@ -48,9 +49,15 @@ public enum VM {
         return ctx.pointee.arenaLength
     }
 
+    @inline(never)
+    private static func clear(_ words: UnsafeMutablePointer<UInt64>, count: Int) {
+        words.update(repeating: 0, count: count)
+    }
+
     /// LANGUAGE.md §7: the first action of the precedence with an enforced firing (deciding rule =
     /// its lowest-numbered rule), else the most severe threshold that holds (block > review >
     /// challenge > allow), else none — or challenge when a challenge rule fired.
+    @inline(__always)
     private static func decide(_ request: Request) -> Verdict {
         let c = request.context.pointee
         let challengeRule = c.best[Int(VerdictAction.challenge.rawValue)]

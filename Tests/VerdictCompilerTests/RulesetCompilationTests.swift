@@ -146,6 +146,54 @@ final class RulesetCompilationTests: XCTestCase {
         }
     }
 
+    func testRulesSharingALetRunBehindOneThreeWayGuard() throws {
+        let program = try compile("""
+        schema {
+          amount  int
+          divisor int
+          age     int
+          country string
+        }
+        let big = amount / divisor > 100
+        rule r1: review if big and age < 5
+        rule r2: review if country == "RU" and big
+        rule r3: review if age > 50
+        """)
+        let code = program.contents.code
+        let guards = code.indices.filter { code[$0].opcode == Opcode.branchBool.rawValue }
+        XCTAssertEqual(guards.count, 1, "the two rules sharing `big` form one block")
+        let big = code[guards[0]].a
+        let whenTrue = guards[0] + 1 + Int(code[guards[0]].b)
+        let testsOfBig = code.indices.filter { code[$0].opcode == Opcode.testTrue.rawValue && code[$0].a == big }
+        XCTAssertEqual(testsOfBig.count, 2, "only the copy for missing/error re-tests the let")
+        XCTAssertTrue(testsOfBig.allSatisfy { $0 < whenTrue }, "the copy run when the let is true does not test it")
+        let request = Request(program: program)
+        // amount, divisor, age, country -> action, outcomes of r1 and r2 (trace mode).
+        let cases: [(Int64?, Int64, Int64, String, VerdictVM.VerdictAction, RuleOutcome, RuleOutcome)] = [
+            (500, 1, 1, "RU", .review, .fired, .fired),     // big true: both rules of the block fire
+            (500, 1, 9, "DE", .none, .notFired, .notFired), // big true, other conjuncts false
+            (50, 1, 1, "RU", .none, .notFired, .notFired),  // big false: the block is skipped
+            (nil, 1, 1, "RU", .none, .missing, .missing),   // big missing: reported per rule
+            (nil, 1, 9, "RU", .none, .notFired, .missing),  // a false conjunct absorbs missing
+            (500, 0, 1, "RU", .none, .error, .error),       // big an error (division by zero)
+            (500, 0, 60, "DE", .review, .notFired, .notFired),
+        ]
+        for (amount, divisor, age, country, action, o1, o2) in cases {
+            request.reset()
+            if let amount { try request.set(0, int: amount) }
+            try request.set(1, int: divisor)
+            try request.set(2, int: age)
+            try request.set(3, string: country)
+            let fast = VM.evaluate(request, mode: .fast)
+            let trace = VM.evaluate(request, mode: .trace)
+            let label = "\(String(describing: amount)) \(divisor) \(age) \(country)"
+            XCTAssertEqual(trace.action, action, label)
+            XCTAssertEqual(fast.action, trace.action, label)
+            XCTAssertEqual(request.outcome(ofRule: 0), o1, label)
+            XCTAssertEqual(request.outcome(ofRule: 1), o2, label)
+        }
+    }
+
     func testSingleUseLetsAreInlinedAndUnusedLetsAreNotComputed() throws {
         let program = try compile("""
         schema {

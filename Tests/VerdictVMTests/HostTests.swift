@@ -109,6 +109,31 @@ final class HostTests: XCTestCase {
         XCTAssertEqual(VM.evaluateExpression(request, host: host.host), .missing, "the status covers the whole batch")
     }
 
+    func testCountsConvertToIntExactlyOrAreConversionErrors() throws {
+        var b = ProgramBuilder()
+        let card = b.addField("card", .string)
+        let counter = b.addCounter(CounterInfo(name: "attempts", valueType: .int))
+        let read = b.addCounterRead(CounterReadInfo(counter: counter, windowSeconds: 60))
+        let value = b.addRegister(.int)
+        b.emit(.counter, a: value, b: card, c: b.addCounterBatch(firstRead: read, count: 1))
+        b.emit(.halt)
+        b.setResultRegister(value)
+        let request = Request(program: try b.build())
+        try request.set(0, string: "card-1")
+        let host = TestHost()
+        let cases: [(Double, Value)] = [
+            (0, .int(0)), (-0.0, .int(0)), (3, .int(3)), (-7, .int(-7)), (0x1p51 - 1, .int((1 << 51) - 1)),
+            (-(0x1p51 - 1), .int(-((1 << 51) - 1))), (0x1p51, .int(1 << 51)), (0x1p53 + 2, .int((1 << 53) + 2)),
+            (-9.223372036854775808e18, .int(.min)), (9.223372036854775808e18, .error(.conversion)),
+            (0.5, .error(.conversion)), (-2.5, .error(.conversion)), (1e15 + 0.5, .error(.conversion)),
+            (.nan, .error(.conversion)), (.infinity, .error(.conversion)), (1e300, .error(.conversion)),
+        ]
+        for (count, want) in cases {
+            host.counterValues = [count]
+            XCTAssertEqual(VM.evaluateExpression(request, host: host.host), want, "\(count)")
+        }
+    }
+
     func testSettersCheckFieldsAndTypes() throws {
         var b = ProgramBuilder()
         b.addField("amount", .double)

@@ -152,10 +152,41 @@ final class OpcodeSemanticsTests: XCTestCase {
         let ints = (0..<100).map { Value.int(Int64($0 * 7)) }
         XCTAssertEqual(try run(.inSet, .int(693), .int, result: .bool, set: (ints, false)), .bool(true))
         XCTAssertEqual(try run(.inSet, .int(694), .int, result: .bool, set: (ints, false)), .bool(false))
+        // A set too large for a direct-mapped table (more than 4096 slots) walks probe chains.
+        let many = (0..<3000).map { Value.string("k\($0)") }
+        XCTAssertEqual(try run(.inSet, .string("k2999"), .string, result: .bool, set: (many, false)), .bool(true))
+        XCTAssertEqual(try run(.inSet, .string("k3000"), .string, result: .bool, set: (many, false)), .bool(false))
+        let manyInts = (0..<3000).map { Value.int(Int64($0 * 3)) }
+        XCTAssertEqual(try run(.inSet, .int(8997), .int, result: .bool, set: (manyInts, false)), .bool(true))
+        XCTAssertEqual(try run(.inSet, .int(8998), .int, result: .bool, set: (manyInts, false)), .bool(false))
         let net = Value.network(IPNetwork("10.0.0.0/9")!)
         XCTAssertEqual(try run(.cidr, .ip(IPAddress("10.127.0.1")!), .ip, result: .bool, constantC: net), .bool(true))
         XCTAssertEqual(try run(.cidr, .ip(IPAddress("10.128.0.1")!), .ip, result: .bool, constantC: net), .bool(false))
         XCTAssertEqual(try run(.cidr, .ip(IPAddress("::1")!), .ip, result: .bool, constantC: net), .bool(false))
+    }
+
+    func testBranchBoolIsThreeWay() throws {
+        // branchBool x, ->true, ->false; missing/error fall through. Each path loads its own constant.
+        func path(_ x: Value) throws -> Value {
+            var b = ProgramBuilder()
+            let fx = b.addField("x", .bool)
+            let out = b.addRegister(.int)
+            let k = [0, 1, 2].map { b.constant(.int(Int64($0))) }
+            b.emit(Instruction(.branchBool, a: fx, b: 2, c: 4))
+            b.emit(.loadK, a: out, b: k[0])   // missing or error
+            b.emit(.halt)
+            b.emit(.loadK, a: out, b: k[1])   // true
+            b.emit(.halt)
+            b.emit(.loadK, a: out, b: k[2])   // false
+            b.emit(.halt)
+            b.setResultRegister(out)
+            let request = Request(program: try b.build())
+            try request.set(0, value: x)
+            return VM.evaluateExpression(request)
+        }
+        XCTAssertEqual(try path(.bool(true)), .int(1))
+        XCTAssertEqual(try path(.bool(false)), .int(2))
+        XCTAssertEqual(try path(.missing), .int(0))
     }
 
     func testBucketIsStableAndInRange() throws {
