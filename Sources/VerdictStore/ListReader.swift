@@ -288,7 +288,7 @@ public final class ListReader {
         @inline(__always) func hash(_ length: Int) -> UInt64 {
             var network = address
             network.setToPrefix(length)
-            return ListMembershipFilter.ipHash(network)
+            return ListFilterView.ipHash(network)
         }
         let length = address.isV4
             ? filter.firstAdmittedLength(at: ListFilterView.ipv4LengthsAt, count: filter.ipv4Count, atMost: 32, hash: hash)
@@ -310,8 +310,9 @@ public final class ListReader {
     private func findPrefix(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ value: UnsafeRawBufferPointer, now: Int64,
                             includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
         let filter = slot.pointee.filter
+        let head = ListFilterView.word(value, from: 0)
         let length = filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: filter.prefixCount, atMost: value.count) {
-            ListMembershipFilter.prefixHash(value, length: $0)
+            $0 <= 8 ? ListFilterView.shortPrefixHash(head: head, length: $0) : ListFilterView.prefixHash(value, length: $0)
         }
         guard length > 0 else { return nil }
         if let hit = try get(slot, index, UnsafeRawBufferPointer(rebasing: value[0..<length]), now: now, includeExpired: includeExpired) {
@@ -362,6 +363,7 @@ public final class ListReader {
     /// are disjoint), so R's length is below both X's length and the bits X shares with the
     /// address; that is the new, strictly smaller bound. At most 33 (IPv4) or 129 (IPv6) steps,
     /// usually one.
+    @inline(never)
     private func floorSearchIP(_ list: OpenList, _ address: ListIPNetwork, bound start: Int, now: Int64,
                                includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
         var bound = start
@@ -387,6 +389,7 @@ public final class ListReader {
     /// Longest live prefix of `value` of at most `start` bytes, by the same bound argument as `floorSearchIP`: X is the
     /// greatest key <= value[..<bound]; if X is a prefix of the value it is the longest one;
     /// otherwise every prefix entry is at most as long as the bytes X shares with the value.
+    @inline(never)
     private func floorSearchPrefix(_ list: OpenList, _ value: UnsafeRawBufferPointer, bound start: Int, now: Int64,
                                    includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
         var bound = start
