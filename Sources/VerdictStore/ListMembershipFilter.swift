@@ -221,11 +221,11 @@ struct ListFilterView {
             let length = Int(lengths[at])
             return length <= atMost && mayContain(hash: hash(length)) ? length : -1
         }
-        let shortest = Int(lengths[at + count - 1])
+        let shortest = Int(lengths[at &+ count &- 1])
         guard shortest <= atMost else { return -1 }
         var (mask, single) = table.entry(hash(shortest))
         if single != 0 {  // one key has this coarse key: its own hash decides, no filter probe
-            let length = Int(lengths[at + mask.trailingZeroBitCount])
+            let length = Int(lengths[at &+ mask.trailingZeroBitCount])
             return length <= atMost && hash(length) | 1 == single ? length : -1
         }
         while mask != 0 {

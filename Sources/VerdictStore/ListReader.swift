@@ -183,6 +183,7 @@ public final class ListReader {
     /// `contains` over raw UTF-8 bytes.
     public func contains(_ handle: ListHandle, utf8 value: UnsafeRawBufferPointer, now: Int64) throws(ListStoreError) -> Bool {
         let slot = try slot(handle)
+        if slot.pointee.kind == .prefix { return try containsPrefix(slot, handle.index, value, now: now) }
         return try find(slot, handle.index, value, now: now, includeExpired: false) != nil
     }
 
@@ -309,16 +310,47 @@ public final class ListReader {
     @inline(__always)
     private func findPrefix(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ value: UnsafeRawBufferPointer, now: Int64,
                             includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
-        let filter = slot.pointee.filter
-        let head = ListFilterView.word(value, from: 0)
-        let length = filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: filter.prefixCount, atMost: value.count) {
-            $0 <= 8 ? ListFilterView.shortPrefixHash(head: head, length: $0) : ListFilterView.prefixHash(value, length: $0)
-        }
+        let length = admittedPrefixLength(slot, value)
         guard length > 0 else { return nil }
         if let hit = try get(slot, index, UnsafeRawBufferPointer(rebasing: value[0..<length]), now: now, includeExpired: includeExpired) {
             return hit
         }
         return try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: includeExpired)
+    }
+
+    /// The longest length at which the filter admits a prefix of `value` (see
+    /// `ListFilterView.firstAdmittedLength`), or -1.
+    @inline(__always)
+    private func admittedPrefixLength(_ slot: UnsafeMutablePointer<ListSlot>, _ value: UnsafeRawBufferPointer) -> Int {
+        let head = ListFilterView.word(value, from: 0)
+        return slot.pointee.filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: slot.pointee.filter.prefixCount, atMost: value.count) {
+            $0 <= 8 ? ListFilterView.shortPrefixHash(head: head, length: $0) : ListFilterView.prefixHash(value, length: $0)
+        }
+    }
+
+    /// `contains` on a prefix list: `findPrefix` answering only yes or no, with the usual hit
+    /// (one mdb_get, a live entry) and miss kept in one small function and the rest (an LMDB
+    /// error, a filter false positive, an expired entry) out of line.
+    @inline(__always)
+    private func containsPrefix(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ value: UnsafeRawBufferPointer,
+                                now: Int64) throws(ListStoreError) -> Bool {
+        guard value.count > 0, value.count <= ListKey.maxBytes else { return false }
+        let length = admittedPrefixLength(slot, value)
+        guard length > 0 else { return false }
+        var k = MDB_val(mv_size: length, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(transaction, slot.pointee.dbi, &k, &v)
+        if rc == 0 && !ListEntryMetadata.isExpired(stored: UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size), now: now) {
+            return true
+        }
+        return try prefixBelow(rc, index, value, length, now: now)
+    }
+
+    /// The rest of `containsPrefix` after a get that did not give a live entry at `length`.
+    @inline(never)
+    private func prefixBelow(_ rc: Int32, _ index: Int, _ value: UnsafeRawBufferPointer, _ length: Int, now: Int64) throws(ListStoreError) -> Bool {
+        if rc != 0 && rc != MDB_NOTFOUND { throw getError(rc, index) }
+        return try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: false) != nil
     }
 
     @inline(__always)
