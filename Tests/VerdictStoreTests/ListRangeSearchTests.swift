@@ -71,6 +71,43 @@ private struct Generator {
         let value = String((0..<(1 + g.below(8))).map { _ in digits[g.below(4)] })
         let expected = entries.filter { !$0.value && value.hasPrefix($0.key) }.keys.max { $0.count < $1.count }
         #expect(try r.match(bins, value, now: 100)?.entry == expected, "\(value)")
+        #expect(try r.contains(bins, value, now: 100) == (expected != nil), "\(value)")
+    }
+}
+
+@Test func sparseBINPrefixesMatchLikeBruteForce() throws {
+    // BIN-like keys of 4 to 8 digits, sparse enough that most 4-digit coarse keys belong to one
+    // key (the length table then holds that key's hash and no filter probe is made), with some
+    // nested keys and expired entries; values share digits with the keys to exercise near misses.
+    var g = Generator(state: 31)
+    let s = try ListStore(directory: makeTemporaryListDirectory("sparsebins"))
+    try s.create(list: "bins", kind: .prefix)
+    var entries: [String: Bool] = [:]  // prefix -> expired
+    let digits = Array("0123456789")
+    for _ in 0..<400 {
+        let prefix = String((0..<(4 + g.below(5))).map { _ in digits[g.below(10)] })
+        entries[prefix] = g.below(6) == 0
+        if g.below(8) == 0 { entries[String(prefix.prefix(4 + g.below(prefix.count - 3)))] = g.below(3) == 0 }
+    }
+    try s.add(entries.map { ListEntry($0.key, metadata: ListEntryMetadata(expiresAt: $0.value ? 50 : 0)) }, to: "bins")
+    let keys = Array(entries.keys)
+    let r = s.makeReader()
+    let bins = try r.handle("bins")
+    for i in 0..<4000 {
+        // A key extended, a key with one digit changed, or random digits (1 to 12 of them).
+        let key = keys[g.below(keys.count)]
+        var value: String
+        switch i % 3 {
+        case 0: value = key + String((0..<g.below(5)).map { _ in digits[g.below(10)] })
+        case 1:
+            var chars = Array(key)
+            chars[g.below(chars.count)] = digits[g.below(10)]
+            value = String(chars)
+        default: value = String((0..<(1 + g.below(12))).map { _ in digits[g.below(10)] })
+        }
+        let expected = entries.filter { !$0.value && value.hasPrefix($0.key) }.keys.max { $0.count < $1.count }
+        #expect(try r.contains(bins, value, now: 100) == (expected != nil), "\(value)")
+        #expect(try r.match(bins, value, now: 100)?.entry == expected, "\(value)")
     }
 }
 
