@@ -6,15 +6,17 @@
 // absent is a miss after one table probe, and a hit probes the membership filter only at the
 // lengths its coarse key has, instead of at every length of the list. When only one key has the
 // coarse key (most BIN and network lists: 436 of the 468 coarse keys of the reference BINs), the
-// slot also holds that key's own filter hash, and a lookup compares the value's hash at that
-// length with it instead of probing the filter: no false positives in practice (64-bit hashes)
-// and one cache line fewer per hit.
+// slot also holds 32 bits of that key's own filter hash, and a lookup compares the value's hash
+// at that length with them instead of probing the filter: one cache line fewer per hit, and a
+// false "maybe" (then an mdb_get that finds nothing) once in 2^31 values sharing a coarse key.
 //
-// Layout: open addressing with linear probing, at most half full, two UInt64 per slot. The first
-// is a 32-bit fingerprint of the hash (never 0; 0 marks an empty slot) above a 32-bit length
-// mask: bit i of the mask is the i-th longest length of the family; the last bit stands for the
-// 32nd longest and every shorter length. The second is the single key's filter hash with its
-// low bit set, or 0 when several keys (or a length sharing the last bit) have the coarse key.
+// Layout: open addressing with linear probing, at most half full, one UInt64 per slot (8 KB for
+// the reference BINs: a hit's table line competes with LMDB's pages for L1, so the slot is kept
+// small). From the top: a 16-bit fingerprint of the hash (never 0; 0 marks an empty slot), a
+// 16-bit length mask (bit i is the i-th longest length of the family; the last bit stands for
+// the 16th longest and every shorter length), and the single key's low 32 hash bits with bit 0
+// set, or 0 when several keys (or a length sharing the last bit) have the coarse key. The slot
+// index comes from the hash's upper 32 bits, the fingerprint and the single key from the lower.
 // Two coarse keys with equal fingerprints in one probe chain share a slot, the union of their
 // masks and no single key, which only adds probes: the table never leaves out a length a
 // matching key has. Its memory belongs to the ListMembershipFilter that built it.
@@ -24,14 +26,14 @@ struct ListLengthTable {
     /// Slot count - 1 (the count is a power of two), or -1 for an empty table.
     let slotMask: Int
 
-    /// The mask bit that stands for everything from the 32nd longest length on.
-    static let lastBit = 31
+    /// The mask bit that stands for everything from the 16th longest length on.
+    static let lastBit = 15
 
     /// The mask bit of the length at `index` in the family's longest-first list.
     static func bit(ofLengthAt index: Int) -> UInt32 { 1 << UInt32(min(index, lastBit)) }
 
     /// Bytes per slot.
-    static let slotBytes = 16
+    static let slotBytes = 8
 
     /// Slots for `keys` distinct coarse keys: a power of two at least twice the count (0 for none).
     static func slotCount(forKeys keys: Int) -> Int {
@@ -45,10 +47,14 @@ struct ListLengthTable {
     }
 
     @inline(__always)
-    private static func fingerprint(_ hash: UInt64) -> UInt64 { (hash & 0xFFFF_FFFF) | 1 }
+    private static func fingerprint(_ hash: UInt64) -> UInt64 { (hash >> 16 & 0xFFFF) | 1 }
 
     @inline(__always)
     private func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 32) & slotMask }
+
+    /// What a single key's entry holds of its filter hash (never 0).
+    @inline(__always)
+    static func singleBits(_ keyHash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: keyHash) | 1 }
 
     /// Adds a key to its coarse key's entry: `hash` is the coarse key's filter hash, `bit` the
     /// mask bit of the key's length, `keyHash` the key's own filter hash.
@@ -56,16 +62,15 @@ struct ListLengthTable {
         let tag = Self.fingerprint(hash)
         var i = home(hash)
         while true {
-            let slot = slots[2 * i]
+            let slot = slots[i]
             if slot == 0 {
-                slots[2 * i] = tag << 32 | UInt64(bit)
                 // The last bit names no single length, so a key there is never a single key.
-                slots[2 * i + 1] = bit == 1 << UInt32(Self.lastBit) ? 0 : keyHash | 1
+                let single = bit == 1 << UInt32(Self.lastBit) ? 0 : Self.singleBits(keyHash)
+                slots[i] = tag << 48 | UInt64(bit) << 32 | UInt64(single)
                 return
             }
-            if slot >> 32 == tag {
-                slots[2 * i] = slot | UInt64(bit)
-                slots[2 * i + 1] = 0
+            if slot >> 48 == tag {
+                slots[i] = (slot | UInt64(bit) << 32) & ~0xFFFF_FFFF
                 return
             }
             i = (i + 1) & slotMask
@@ -73,15 +78,15 @@ struct ListLengthTable {
     }
 
     /// The entry of a coarse key: its length mask (0 when no key has it) and, when exactly one
-    /// key has it, that key's filter hash with the low bit set (else 0).
+    /// key has it, that key's `singleBits` (else 0).
     @inline(__always)
-    func entry(_ hash: UInt64) -> (mask: UInt32, single: UInt64) {
+    func entry(_ hash: UInt64) -> (mask: UInt32, single: UInt32) {
         guard slotMask >= 0 else { return (0, 0) }
         let tag = Self.fingerprint(hash)
         var i = home(hash)
         while true {
-            let slot = slots[2 * i]
-            if slot >> 32 == tag { return (UInt32(truncatingIfNeeded: slot), slots[2 * i + 1]) }
+            let slot = slots[i]
+            if slot >> 48 == tag { return (UInt32(truncatingIfNeeded: slot >> 32) & 0xFFFF, UInt32(truncatingIfNeeded: slot)) }
             if slot == 0 { return (0, 0) }
             i = (i + 1) & slotMask
         }

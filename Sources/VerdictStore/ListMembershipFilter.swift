@@ -226,7 +226,7 @@ struct ListFilterView {
         var (mask, single) = table.entry(hash(shortest))
         if single != 0 {  // one key has this coarse key: its own hash decides, no filter probe
             let length = Int(lengths[at &+ mask.trailingZeroBitCount])
-            return length <= atMost && hash(length) | 1 == single ? length : -1
+            return length <= atMost && ListLengthTable.singleBits(hash(length)) == single ? length : -1
         }
         while mask != 0 {
             let i = mask.trailingZeroBitCount
