@@ -195,7 +195,16 @@ public final class ListReader {
         let slot = try slot(handle)
         guard slot.pointee.kind == .ip else { return try containsAddressText(handle, ipBytes, now: now) }
         guard let address = ListIPNetwork(addressBytes: ipBytes) else { return false }
-        return try findIP(slot, handle.index, address, now: now, includeExpired: false) != nil
+        // `findIP` answering only yes or no: the usual hit and miss in one small function.
+        let length = admittedIPLength(slot, address)
+        guard length >= 0 else { return false }
+        var network = address
+        network.setToPrefix(length)
+        let rc = liveGet(slot, UnsafeRawBufferPointer(start: scratch, count: ListKey.writeIPKey(network, into: scratch)), now: now)
+        if rc == 0 { return true }
+        return try afterRangeGet(rc, handle.index) { () throws(ListStoreError) in
+            try floorSearchIP(lists[handle.index], address, bound: length - 1, now: now, includeExpired: false)
+        }
     }
 
     private func containsAddressText(_ handle: ListHandle, _ bytes: UnsafeRawBufferPointer, now: Int64) throws(ListStoreError) -> Bool {
@@ -285,15 +294,7 @@ public final class ListReader {
     @inline(__always)
     private func findIP(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ address: ListIPNetwork, now: Int64,
                         includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
-        let filter = slot.pointee.filter
-        @inline(__always) func hash(_ length: Int) -> UInt64 {
-            var network = address
-            network.setToPrefix(length)
-            return ListFilterView.ipHash(network)
-        }
-        let length = address.isV4
-            ? filter.firstAdmittedLength(at: ListFilterView.ipv4LengthsAt, count: filter.ipv4Count, atMost: 32, hash: hash)
-            : filter.firstAdmittedLength(at: ListFilterView.ipv6LengthsAt, count: filter.ipv6Count, atMost: 128, hash: hash)
+        let length = admittedIPLength(slot, address)
         guard length >= 0 else { return nil }
         var network = address
         network.setToPrefix(length)
@@ -318,6 +319,20 @@ public final class ListReader {
         return try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: includeExpired)
     }
 
+    /// The longest prefix length at which the filter admits `address` (see
+    /// `ListFilterView.firstAdmittedLength`), or -1.
+    @inline(__always)
+    private func admittedIPLength(_ slot: UnsafeMutablePointer<ListSlot>, _ address: ListIPNetwork) -> Int {
+        @inline(__always) func hash(_ length: Int) -> UInt64 {
+            var network = address
+            network.setToPrefix(length)
+            return ListFilterView.ipHash(network)
+        }
+        return address.isV4
+            ? slot.pointee.filter.firstAdmittedLength(at: ListFilterView.ipv4LengthsAt, count: slot.pointee.filter.ipv4Count, atMost: 32, hash: hash)
+            : slot.pointee.filter.firstAdmittedLength(at: ListFilterView.ipv6LengthsAt, count: slot.pointee.filter.ipv6Count, atMost: 128, hash: hash)
+    }
+
     /// The longest length at which the filter admits a prefix of `value` (see
     /// `ListFilterView.firstAdmittedLength`), or -1.
     @inline(__always)
@@ -337,20 +352,34 @@ public final class ListReader {
         guard value.count > 0, value.count <= ListKey.maxBytes else { return false }
         let length = admittedPrefixLength(slot, value)
         guard length > 0 else { return false }
-        var k = MDB_val(mv_size: length, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        var v = MDB_val()
-        let rc = mdb_get(transaction, slot.pointee.dbi, &k, &v)
-        if rc == 0 && !ListEntryMetadata.isExpired(stored: UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size), now: now) {
-            return true
+        let rc = liveGet(slot, UnsafeRawBufferPointer(rebasing: value[0..<length]), now: now)
+        if rc == 0 { return true }
+        return try afterRangeGet(rc, index) { () throws(ListStoreError) in
+            try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: false)
         }
-        return try prefixBelow(rc, index, value, length, now: now)
     }
 
-    /// The rest of `containsPrefix` after a get that did not give a live entry at `length`.
+    /// One mdb_get of `key`: 0 for a live entry, MDB_NOTFOUND for none or an expired one, else
+    /// LMDB's error code. The end of the usual hit of a range lookup's `contains`.
+    @inline(__always)
+    private func liveGet(_ slot: UnsafeMutablePointer<ListSlot>, _ key: UnsafeRawBufferPointer, now: Int64) -> Int32 {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(transaction, slot.pointee.dbi, &k, &v)
+        if rc == 0 && ListEntryMetadata.isExpired(stored: UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size), now: now) {
+            return MDB_NOTFOUND
+        }
+        return rc
+    }
+
+    /// The rest of a range lookup's `contains` after `liveGet` found no live entry at the
+    /// filter's length (a false positive, an expired entry, an LMDB error): the range search
+    /// below that length. Out of line, so the usual hit and miss stay small.
     @inline(never)
-    private func prefixBelow(_ rc: Int32, _ index: Int, _ value: UnsafeRawBufferPointer, _ length: Int, now: Int64) throws(ListStoreError) -> Bool {
-        if rc != 0 && rc != MDB_NOTFOUND { throw getError(rc, index) }
-        return try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: false) != nil
+    private func afterRangeGet(_ rc: Int32, _ index: Int,
+                               _ searchBelow: () throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)?) throws(ListStoreError) -> Bool {
+        if rc != MDB_NOTFOUND { throw getError(rc, index) }
+        return try searchBelow() != nil
     }
 
     @inline(__always)
