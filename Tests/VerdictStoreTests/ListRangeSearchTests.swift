@@ -51,6 +51,60 @@ private struct Generator {
         }.max { $0.network.prefixLength < $1.network.prefixLength }
         let got = try r.match(nets, address.description, now: 100)
         #expect(got?.entry == expected?.network.description, "\(address)")
+        #expect(try containsBytes(r, nets, address) == (expected != nil), "\(address)")
+    }
+}
+
+/// `contains(_:ipBytes:now:)` at time 100 for an address given as a /32 or /128 network.
+private func containsBytes(_ r: ListReader, _ handle: ListHandle, _ address: ListIPNetwork) throws -> Bool {
+    var bytes: [UInt8] = []
+    if address.isV4 {
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: address.low).bigEndian) { bytes += $0 }
+    } else {
+        withUnsafeBytes(of: address.high.bigEndian) { bytes += $0 }
+        withUnsafeBytes(of: address.low.bigEndian) { bytes += $0 }
+    }
+    return try bytes.withUnsafeBytes { try r.contains(handle, ipBytes: $0, now: 100) }
+}
+
+@Test func sparseNetworksMatchLikeBruteForce() throws {
+    // /16, /20, /24 and /32 networks spread over the IPv4 space, so that most /16 coarse keys
+    // belong to one network (the length table then holds its hash: no filter probe), with some
+    // nested networks and expired entries; addresses inside, near and away from the networks.
+    var g = Generator(state: 41)
+    let s = try ListStore(directory: makeTemporaryListDirectory("sparsenets"))
+    try s.create(list: "nets", kind: .ip)
+    var entries: [String: (network: ListIPNetwork, expired: Bool)] = [:]
+    let lengths = [16, 20, 24, 32]
+    for _ in 0..<400 {
+        var n = ListIPNetwork(isV4: true, high: 0, low: g.next() & 0xFFFF_FFFF, prefixLength: 32)
+        n.setToPrefix(lengths[g.below(4)])
+        entries[n.description] = (n, g.below(6) == 0)
+        if g.below(8) == 0 {  // a wider network around it
+            n.setToPrefix(lengths[g.below(lengths.firstIndex(of: n.prefixLength)! + 1)])
+            entries[n.description] = (n, g.below(3) == 0)
+        }
+    }
+    try s.add(entries.values.map { ListEntry($0.network.description, metadata: ListEntryMetadata(expiresAt: $0.expired ? 50 : 0)) }, to: "nets")
+    let networks = entries.values.map(\.network)
+    let r = s.makeReader()
+    let nets = try r.handle("nets")
+    for i in 0..<4000 {
+        let base = networks[g.below(networks.count)].low
+        let low: UInt64
+        switch i % 3 {
+        case 0: low = base | (g.next() & 0xFF)  // inside or next to a network
+        case 1: low = base ^ (1 << UInt64(g.below(32)))  // one bit away
+        default: low = g.next() & 0xFFFF_FFFF
+        }
+        let address = ListIPNetwork(isV4: true, high: 0, low: low, prefixLength: 32)
+        let expected = entries.values.filter { e in
+            var m = address
+            m.setToPrefix(e.network.prefixLength)
+            return !e.expired && m == e.network
+        }.map(\.network).max { $0.prefixLength < $1.prefixLength }
+        #expect(try containsBytes(r, nets, address) == (expected != nil), "\(address)")
+        #expect(try r.match(nets, address.description, now: 100)?.entry == expected?.description, "\(address)")
     }
 }
 
