@@ -346,7 +346,7 @@ public final class ListReader {
     /// `contains` on a prefix list: `findPrefix` answering only yes or no, with the usual hit
     /// (one mdb_get, a live entry) and miss kept in one small function and the rest (an LMDB
     /// error, a filter false positive, an expired entry) out of line.
-    @inline(__always)
+    @inline(never)
     private func containsPrefix(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ value: UnsafeRawBufferPointer,
                                 now: Int64) throws(ListStoreError) -> Bool {
         guard value.count > 0, value.count <= ListKey.maxBytes else { return false }
@@ -354,9 +354,14 @@ public final class ListReader {
         guard length > 0 else { return false }
         let rc = liveGet(slot, UnsafeRawBufferPointer(rebasing: value[0..<length]), now: now)
         if rc == 0 { return true }
-        return try afterRangeGet(rc, index) { () throws(ListStoreError) in
-            try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: false)
-        }
+        return try prefixAfterGet(rc, index, value, length, now: now)
+    }
+
+    /// The rest of `containsPrefix` after `liveGet` found no live entry at `length`.
+    @inline(never)
+    private func prefixAfterGet(_ rc: Int32, _ index: Int, _ value: UnsafeRawBufferPointer, _ length: Int, now: Int64) throws(ListStoreError) -> Bool {
+        if rc != MDB_NOTFOUND { throw getError(rc, index) }
+        return try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: false) != nil
     }
 
     /// One mdb_get of `key`: 0 for a live entry, MDB_NOTFOUND for none or an expired one, else
