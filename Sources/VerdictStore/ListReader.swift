@@ -202,9 +202,16 @@ public final class ListReader {
         network.setToPrefix(length)
         let rc = liveGet(slot, UnsafeRawBufferPointer(start: scratch, count: ListKey.writeIPKey(network, into: scratch)), now: now)
         if rc == 0 { return true }
-        return try afterRangeGet(rc, handle.index) { () throws(ListStoreError) in
-            try floorSearchIP(lists[handle.index], address, bound: length - 1, now: now, includeExpired: false)
-        }
+        return try ipAfterGet(rc, handle.index, address, length, now: now)
+    }
+
+    /// The rest of `contains(_:ipBytes:now:)` after `liveGet` found no live entry at `length`
+    /// (a filter false positive, an expired entry, an LMDB error): the range search below it.
+    /// Out of line, so that the usual hit and miss stay small.
+    @inline(never)
+    private func ipAfterGet(_ rc: Int32, _ index: Int, _ address: ListIPNetwork, _ length: Int, now: Int64) throws(ListStoreError) -> Bool {
+        if rc != MDB_NOTFOUND { throw getError(rc, index) }
+        return try floorSearchIP(lists[index], address, bound: length - 1, now: now, includeExpired: false) != nil
     }
 
     private func containsAddressText(_ handle: ListHandle, _ bytes: UnsafeRawBufferPointer, now: Int64) throws(ListStoreError) -> Bool {
@@ -357,7 +364,8 @@ public final class ListReader {
         return try prefixAfterGet(rc, index, value, length, now: now)
     }
 
-    /// The rest of `containsPrefix` after `liveGet` found no live entry at `length`.
+    /// The rest of `containsPrefix` after `liveGet` found no live entry at `length`, as in
+    /// `ipAfterGet`.
     @inline(never)
     private func prefixAfterGet(_ rc: Int32, _ index: Int, _ value: UnsafeRawBufferPointer, _ length: Int, now: Int64) throws(ListStoreError) -> Bool {
         if rc != MDB_NOTFOUND { throw getError(rc, index) }
@@ -375,16 +383,6 @@ public final class ListReader {
             return MDB_NOTFOUND
         }
         return rc
-    }
-
-    /// The rest of a range lookup's `contains` after `liveGet` found no live entry at the
-    /// filter's length (a false positive, an expired entry, an LMDB error): the range search
-    /// below that length. Out of line, so the usual hit and miss stay small.
-    @inline(never)
-    private func afterRangeGet(_ rc: Int32, _ index: Int,
-                               _ searchBelow: () throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)?) throws(ListStoreError) -> Bool {
-        if rc != MDB_NOTFOUND { throw getError(rc, index) }
-        return try searchBelow() != nil
     }
 
     @inline(__always)
