@@ -94,7 +94,7 @@ final class ListMembershipFilter: @unchecked Sendable {
         memory.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
         let bits = memory.assumingMemoryBound(to: UInt32.self)
         for h in full { Self.insert(h, words: bits, blockCount: UInt64(blocks)) }
-        let table = ListLengthTable(slots: (memory + blockBytes).assumingMemoryBound(to: UInt64.self), slotCount: tableSlots)
+        let table = ListLengthTable(slots: (memory + blockBytes).assumingMemoryBound(to: UInt32.self), slotCount: tableSlots)
         for (hash, bit, keyHash) in coarse { table.insert(hash, bit: bit, keyHash: keyHash) }
         let lengths = (memory + lengthOffset).assumingMemoryBound(to: UInt16.self)
         for (i, n) in v4.enumerated() { lengths[ListFilterView.ipv4LengthsAt + i] = UInt16(n) }
