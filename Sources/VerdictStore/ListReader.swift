@@ -3,8 +3,9 @@
 // end, never begun twice; between the two it sees one snapshot. Each list is answered first by
 // its membership filter (a miss costs a hash and one cache line), then by LMDB:
 // - string / string ci: one mdb_get (the value is ASCII-folded into a scratch buffer for ci);
-// - ip: the filter is probed at each prefix length present, longest first; at the first length
-//   it admits, one mdb_get of the exact key answers the usual hit. If that key is absent (a
+// - ip: the length table (and, for a coarse key of several keys, the filter) names the longest
+//   prefix length that can match; there one mdb_get of the exact key answers the usual hit
+//   (`contains` does it in a small function of its own). If that key is absent (a
 //   filter false positive) or expired, a floor search over the keys (family | start address |
 //   prefix length) takes over below that length: MDB_SET_RANGE to the first key after the
 //   address, one step back, and the candidate either contains the address or bounds how long
