@@ -1,8 +1,8 @@
 // Which key lengths a range lookup (ip, prefix) has to probe. For a family of keys with several
 // lengths (IPv4 prefix lengths, IPv6 prefix lengths, prefix-list key lengths), the "coarse" key
 // of a key or value is it truncated to the family's shortest length; every key that can match a
-// value has the value's coarse key. This table maps each coarse key present (by its 64-bit
-// filter hash) to the set of lengths of the keys that have it, so a value whose coarse key is
+// value has the value's coarse key. This table maps each coarse key present (by a 64-bit
+// hash) to the set of lengths of the keys that have it, so a value whose coarse key is
 // absent is a miss after one table probe, and a hit probes the membership filter only at the
 // lengths its coarse key has, instead of at every length of the list. When only one key has the
 // coarse key (most BIN and network lists: 436 of the 468 coarse keys of the reference BINs), the
@@ -17,7 +17,8 @@
 // 16-bit length mask (bit i is the i-th longest length of the family; the last bit stands for
 // the 16th longest and every shorter length), and 8 bits of the single key's hash with bit 0
 // set, or 0 when several keys (or a length sharing the last bit) have the coarse key. The slot
-// index comes from the hash's upper 32 bits, the fingerprint from bits 16-23. A fingerprint that
+// index comes from bits 32 and up of the coarse key's table hash, the fingerprint from its top
+// byte (see `ListFilterView.prefixTableHash`; ip families use their filter hash). A fingerprint that
 // matches another coarse key's (1 in 128 per slot passed) only costs a filter probe or a get.
 // Two coarse keys with equal fingerprints in one probe chain share a slot, the union of their
 // masks and no single key, which only adds probes: the table never leaves out a length a
@@ -49,7 +50,7 @@ struct ListLengthTable {
     }
 
     @inline(__always)
-    private static func fingerprint(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 16) & 0xFF | 1 }
+    private static func fingerprint(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 56) | 1 }
 
     @inline(__always)
     private func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 32) & slotMask }
@@ -58,7 +59,7 @@ struct ListLengthTable {
     @inline(__always)
     static func singleBits(_ keyHash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: keyHash) & 0xFF | 1 }
 
-    /// Adds a key to its coarse key's entry: `hash` is the coarse key's filter hash, `bit` the
+    /// Adds a key to its coarse key's entry: `hash` is the coarse key's table hash, `bit` the
     /// mask bit of the key's length, `keyHash` the key's own filter hash.
     func insert(_ hash: UInt64, bit: UInt32, keyHash: UInt64) {
         let tag = Self.fingerprint(hash)

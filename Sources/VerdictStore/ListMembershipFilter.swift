@@ -77,7 +77,7 @@ final class ListMembershipFilter: @unchecked Sendable {
                 let keyHash = ListFilterView.prefixHash(bytes, length: key.count)
                 full.append(keyHash)
                 if byteLengths.count > 1 {
-                    coarse.append((ListFilterView.prefixHash(bytes, length: byteLengths.last!),
+                    coarse.append((ListFilterView.prefixTableHash(bytes, head: ListFilterView.word(bytes, from: 0), length: byteLengths.last!),
                                    ListLengthTable.bit(ofLengthAt: byteLengths.firstIndex(of: key.count)!), keyHash))
                 }
             }
@@ -173,6 +173,16 @@ struct ListFilterView {
         mix(((head & lowBytes(length)) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(length) &* 0xC2B2_AE3D_27D4_EB4F))
     }
 
+    /// Length-table hash of a prefix family's coarse key (`length` is the family's shortest): up
+    /// to 8 bytes, the word times the golden-ratio constant (the table takes its slot from bits
+    /// 32 and up and its fingerprint from the top byte, which depend on every byte; one multiply
+    /// where `prefixHash` has three in a row, so a lookup reaches its table slot sooner), beyond
+    /// that `prefixHash`. `head` is `word(bytes, from: 0)`.
+    @inline(__always)
+    static func prefixTableHash(_ bytes: UnsafeRawBufferPointer, head: UInt64, length: Int) -> UInt64 {
+        length <= 8 ? (head & lowBytes(length)) &* 0x9E37_79B9_7F4A_7C15 : prefixHash(bytes, length: length)
+    }
+
     /// Mask of the low `n` bytes of a word, n in 1...8.
     @inline(__always)
     private static func lowBytes(_ n: Int) -> UInt64 { UInt64.max &>> UInt64(truncatingIfNeeded: 64 &- 8 &* n) }
@@ -210,12 +220,13 @@ struct ListFilterView {
 
     /// The first length (longest first) of the family whose lengths start at `at` (`count` of
     /// them) that the filter admits for a value, or -1. `hash(length)` is the filter hash of the
-    /// value truncated to `length` (at the shortest length: its coarse key); lengths above
-    /// `atMost` are skipped (a prefix value shorter than a key). When the length table names a
+    /// value truncated to `length`, `tableHash` the length-table hash of its coarse key (the value
+    /// truncated to the shortest length); lengths above `atMost` are skipped (a prefix value
+    /// shorter than a key). When the length table names a
     /// single key for the coarse key, the value's hash at that key's length is compared with the
     /// key's instead of probing the filter.
     @inline(__always)
-    func firstAdmittedLength(at: Int, count: Int, atMost: Int, hash: (Int) -> UInt64) -> Int {
+    func firstAdmittedLength(at: Int, count: Int, atMost: Int, tableHash: (Int) -> UInt64, hash: (Int) -> UInt64) -> Int {
         guard count > 0 else { return -1 }
         if count == 1 {  // no table: the one length's own probe is the filter
             let length = Int(lengths[at])
@@ -223,7 +234,7 @@ struct ListFilterView {
         }
         let shortest = Int(lengths[at &+ count &- 1])
         guard shortest <= atMost else { return -1 }
-        var (mask, single) = table.entry(hash(shortest))
+        var (mask, single) = table.entry(tableHash(shortest))
         if single != 0 {  // one key has this coarse key: its own hash decides, no filter probe
             let length = Int(lengths[at &+ mask.trailingZeroBitCount])
             return length <= atMost && ListLengthTable.singleBits(hash(length)) == single ? length : -1

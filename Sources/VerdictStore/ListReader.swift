@@ -337,8 +337,8 @@ public final class ListReader {
             return ListFilterView.ipHash(network)
         }
         return address.isV4
-            ? slot.pointee.filter.firstAdmittedLength(at: ListFilterView.ipv4LengthsAt, count: slot.pointee.filter.ipv4Count, atMost: 32, hash: hash)
-            : slot.pointee.filter.firstAdmittedLength(at: ListFilterView.ipv6LengthsAt, count: slot.pointee.filter.ipv6Count, atMost: 128, hash: hash)
+            ? slot.pointee.filter.firstAdmittedLength(at: ListFilterView.ipv4LengthsAt, count: slot.pointee.filter.ipv4Count, atMost: 32, tableHash: hash, hash: hash)
+            : slot.pointee.filter.firstAdmittedLength(at: ListFilterView.ipv6LengthsAt, count: slot.pointee.filter.ipv6Count, atMost: 128, tableHash: hash, hash: hash)
     }
 
     /// The longest length at which the filter admits a prefix of `value` (see
@@ -346,7 +346,8 @@ public final class ListReader {
     @inline(__always)
     private func admittedPrefixLength(_ slot: UnsafeMutablePointer<ListSlot>, _ value: UnsafeRawBufferPointer) -> Int {
         let head = ListFilterView.word(value, from: 0)
-        return slot.pointee.filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: slot.pointee.filter.prefixCount, atMost: value.count) {
+        return slot.pointee.filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: slot.pointee.filter.prefixCount, atMost: value.count,
+                                                       tableHash: { ListFilterView.prefixTableHash(value, head: head, length: $0) }) {
             $0 <= 8 ? ListFilterView.shortPrefixHash(head: head, length: $0) : ListFilterView.prefixHash(value, length: $0)
         }
     }
