@@ -42,9 +42,10 @@ public struct ListEntryMetadata: Equatable, Sendable {
         reason = String(decoding: stored[Self.headerSize...], as: UTF8.self)
     }
 
+    /// Whether a stored value starts with the magic (callers check that it has 4 bytes or more).
     @inline(__always)
     static func hasMagic(_ stored: UnsafeRawBufferPointer) -> Bool {
-        stored[0] == 0 && stored[1] == 0x56 && stored[2] == 0x4C && stored[3] == 1
+        UInt32(littleEndian: stored.loadUnaligned(as: UInt32.self)) == 0x014C_5600  // bytes 00 56 4C 01
     }
 
     /// Whether a stored value is expired at `now`, without decoding the reason (hot path).

@@ -3,8 +3,9 @@
 // end, never begun twice; between the two it sees one snapshot. Each list is answered first by
 // its membership filter (a miss costs a hash and one cache line), then by LMDB:
 // - string / string ci: one mdb_get (the value is ASCII-folded into a scratch buffer for ci);
-// - ip: the filter is probed at each prefix length present, longest first; at the first length
-//   it admits, one mdb_get of the exact key answers the usual hit. If that key is absent (a
+// - ip: the length table (and, for a coarse key of several keys, the filter) names the longest
+//   prefix length that can match; there one mdb_get of the exact key answers the usual hit
+//   (`contains` does it in a small function of its own). If that key is absent (a
 //   filter false positive) or expired, a floor search over the keys (family | start address |
 //   prefix length) takes over below that length: MDB_SET_RANGE to the first key after the
 //   address, one step back, and the candidate either contains the address or bounds how long
@@ -183,6 +184,7 @@ public final class ListReader {
     /// `contains` over raw UTF-8 bytes.
     public func contains(_ handle: ListHandle, utf8 value: UnsafeRawBufferPointer, now: Int64) throws(ListStoreError) -> Bool {
         let slot = try slot(handle)
+        if slot.pointee.kind == .prefix { return try containsPrefix(slot, handle.index, value, now: now) }
         return try find(slot, handle.index, value, now: now, includeExpired: false) != nil
     }
 
@@ -194,7 +196,23 @@ public final class ListReader {
         let slot = try slot(handle)
         guard slot.pointee.kind == .ip else { return try containsAddressText(handle, ipBytes, now: now) }
         guard let address = ListIPNetwork(addressBytes: ipBytes) else { return false }
-        return try findIP(slot, handle.index, address, now: now, includeExpired: false) != nil
+        // `findIP` answering only yes or no: the usual hit and miss in one small function.
+        let length = admittedIPLength(slot, address)
+        guard length >= 0 else { return false }
+        var network = address
+        network.setToPrefix(length)
+        let rc = liveGet(slot, UnsafeRawBufferPointer(start: scratch, count: ListKey.writeIPKey(network, into: scratch)), now: now)
+        if rc == 0 { return true }
+        return try ipAfterGet(rc, handle.index, address, length, now: now)
+    }
+
+    /// The rest of `contains(_:ipBytes:now:)` after `liveGet` found no live entry at `length`
+    /// (a filter false positive, an expired entry, an LMDB error): the range search below it.
+    /// Out of line, so that the usual hit and miss stay small.
+    @inline(never)
+    private func ipAfterGet(_ rc: Int32, _ index: Int, _ address: ListIPNetwork, _ length: Int, now: Int64) throws(ListStoreError) -> Bool {
+        if rc != MDB_NOTFOUND { throw getError(rc, index) }
+        return try floorSearchIP(lists[index], address, bound: length - 1, now: now, includeExpired: false) != nil
     }
 
     private func containsAddressText(_ handle: ListHandle, _ bytes: UnsafeRawBufferPointer, now: Int64) throws(ListStoreError) -> Bool {
@@ -284,15 +302,7 @@ public final class ListReader {
     @inline(__always)
     private func findIP(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ address: ListIPNetwork, now: Int64,
                         includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
-        let filter = slot.pointee.filter
-        @inline(__always) func hash(_ length: Int) -> UInt64 {
-            var network = address
-            network.setToPrefix(length)
-            return ListMembershipFilter.ipHash(network)
-        }
-        let length = address.isV4
-            ? filter.firstAdmittedLength(at: ListFilterView.ipv4LengthsAt, count: filter.ipv4Count, atMost: 32, hash: hash)
-            : filter.firstAdmittedLength(at: ListFilterView.ipv6LengthsAt, count: filter.ipv6Count, atMost: 128, hash: hash)
+        let length = admittedIPLength(slot, address)
         guard length >= 0 else { return nil }
         var network = address
         network.setToPrefix(length)
@@ -309,15 +319,72 @@ public final class ListReader {
     @inline(__always)
     private func findPrefix(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ value: UnsafeRawBufferPointer, now: Int64,
                             includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
-        let filter = slot.pointee.filter
-        let length = filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: filter.prefixCount, atMost: value.count) {
-            ListMembershipFilter.prefixHash(value, length: $0)
-        }
+        let length = admittedPrefixLength(slot, value)
         guard length > 0 else { return nil }
         if let hit = try get(slot, index, UnsafeRawBufferPointer(rebasing: value[0..<length]), now: now, includeExpired: includeExpired) {
             return hit
         }
         return try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: includeExpired)
+    }
+
+    /// The longest prefix length at which the filter admits `address` (see
+    /// `ListFilterView.firstAdmittedLength`), or -1.
+    @inline(__always)
+    private func admittedIPLength(_ slot: UnsafeMutablePointer<ListSlot>, _ address: ListIPNetwork) -> Int {
+        @inline(__always) func hash(_ length: Int) -> UInt64 {
+            var network = address
+            network.setToPrefix(length)
+            return ListFilterView.ipHash(network)
+        }
+        return address.isV4
+            ? slot.pointee.filter.firstAdmittedLength(at: ListFilterView.ipv4LengthsAt, count: slot.pointee.filter.ipv4Count, atMost: 32, tableHash: hash, hash: hash)
+            : slot.pointee.filter.firstAdmittedLength(at: ListFilterView.ipv6LengthsAt, count: slot.pointee.filter.ipv6Count, atMost: 128, tableHash: hash, hash: hash)
+    }
+
+    /// The longest length at which the filter admits a prefix of `value` (see
+    /// `ListFilterView.firstAdmittedLength`), or -1.
+    @inline(__always)
+    private func admittedPrefixLength(_ slot: UnsafeMutablePointer<ListSlot>, _ value: UnsafeRawBufferPointer) -> Int {
+        let head = ListFilterView.word(value, from: 0)
+        return slot.pointee.filter.firstAdmittedLength(at: ListFilterView.prefixLengthsAt, count: slot.pointee.filter.prefixCount, atMost: value.count,
+                                                       tableHash: { ListFilterView.prefixTableHash(value, head: head, length: $0) }) {
+            $0 <= 8 ? ListFilterView.shortPrefixHash(head: head, length: $0) : ListFilterView.prefixHash(value, length: $0)
+        }
+    }
+
+    /// `contains` on a prefix list: `findPrefix` answering only yes or no, with the usual hit
+    /// (one mdb_get, a live entry) and miss kept in one small function and the rest (an LMDB
+    /// error, a filter false positive, an expired entry) out of line.
+    @inline(never)
+    private func containsPrefix(_ slot: UnsafeMutablePointer<ListSlot>, _ index: Int, _ value: UnsafeRawBufferPointer,
+                                now: Int64) throws(ListStoreError) -> Bool {
+        guard value.count > 0, value.count <= ListKey.maxBytes else { return false }
+        let length = admittedPrefixLength(slot, value)
+        guard length > 0 else { return false }
+        let rc = liveGet(slot, UnsafeRawBufferPointer(rebasing: value[0..<length]), now: now)
+        if rc == 0 { return true }
+        return try prefixAfterGet(rc, index, value, length, now: now)
+    }
+
+    /// The rest of `containsPrefix` after `liveGet` found no live entry at `length`, as in
+    /// `ipAfterGet`.
+    @inline(never)
+    private func prefixAfterGet(_ rc: Int32, _ index: Int, _ value: UnsafeRawBufferPointer, _ length: Int, now: Int64) throws(ListStoreError) -> Bool {
+        if rc != MDB_NOTFOUND { throw getError(rc, index) }
+        return try floorSearchPrefix(lists[index], value, bound: length - 1, now: now, includeExpired: false) != nil
+    }
+
+    /// One mdb_get of `key`: 0 for a live entry, MDB_NOTFOUND for none or an expired one, else
+    /// LMDB's error code. The end of the usual hit of a range lookup's `contains`.
+    @inline(__always)
+    private func liveGet(_ slot: UnsafeMutablePointer<ListSlot>, _ key: UnsafeRawBufferPointer, now: Int64) -> Int32 {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(transaction, slot.pointee.dbi, &k, &v)
+        if rc == 0 && ListEntryMetadata.isExpired(stored: UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size), now: now) {
+            return MDB_NOTFOUND
+        }
+        return rc
     }
 
     @inline(__always)
@@ -362,6 +429,7 @@ public final class ListReader {
     /// are disjoint), so R's length is below both X's length and the bits X shares with the
     /// address; that is the new, strictly smaller bound. At most 33 (IPv4) or 129 (IPv6) steps,
     /// usually one.
+    @inline(never)
     private func floorSearchIP(_ list: OpenList, _ address: ListIPNetwork, bound start: Int, now: Int64,
                                includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
         var bound = start
@@ -387,6 +455,7 @@ public final class ListReader {
     /// Longest live prefix of `value` of at most `start` bytes, by the same bound argument as `floorSearchIP`: X is the
     /// greatest key <= value[..<bound]; if X is a prefix of the value it is the longest one;
     /// otherwise every prefix entry is at most as long as the bytes X shares with the value.
+    @inline(never)
     private func floorSearchPrefix(_ list: OpenList, _ value: UnsafeRawBufferPointer, bound start: Int, now: Int64,
                                    includeExpired: Bool) throws(ListStoreError) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer)? {
         var bound = start

@@ -4,7 +4,8 @@
 // in the same run and the same read transaction:
 //   miss   - the events' values that are not on the list (the common case; filter answers);
 //   hit    - the list's own entries, shuffled (all hits; filter + LMDB + expiry check);
-//   raw    - one plain mdb_get of the same hit keys (the LMDB baseline of the issue);
+//   raw    - one plain mdb_get of the key of the entry each hit matches (the LMDB baseline
+//            of the issue: the one successful get a hit needs, without filter or expiry check);
 // plus the renew+reset pair paid once per evaluation. Values are passed as the engine passes
 // them (SessionHost.swift): UTF-8 bytes, and for ip lists the address's 4 or 16 bytes (the VM
 // holds addresses as bytes, converted from text once when the request is filled); the ip text
@@ -72,21 +73,24 @@ struct ListBenchCommand: ParsableCommand {
                 }
                 if !hit { misses.append(value) }
             }
-            // Hit set: the list's entries (a value inside each prefix / range), shuffled.
-            var hits: [String] = []
+            // Hit set: the list's entries (a value inside each prefix / range), shuffled, each
+            // with the entry it matches. The raw get fetches that entry's key: the one successful
+            // mdb_get a hit needs (for a prefix or range, the value itself is not a key).
+            var pairs: [(value: String, entry: String)] = []
             try runStore {
-                try store.forEachEntry(in: list.name) { value, _ in
+                try store.forEachEntry(in: list.name) { entry, _ in
                     switch list.kind {
-                    case .prefix: hits.append(value + "0000")
-                    case .ip: hits.append(String(value.split(separator: "/")[0]))
-                    case .string, .stringCaseInsensitive: hits.append(value)
+                    case .prefix: pairs.append((entry + "0000", entry))
+                    case .ip: pairs.append((String(entry.split(separator: "/")[0]), entry))
+                    case .string, .stringCaseInsensitive: pairs.append((entry, entry))
                     }
                 }
             }
             var generator = SystemRandomNumberGenerator()
-            hits.shuffle(using: &generator)
-            let rawKeys = QueryArena(try hits.map { value in
-                guard case let .success(key) = ListStore.key(forEntry: value, kind: list.kind) else { throw ListCommandError(description: "bad entry \(value)") }
+            pairs.shuffle(using: &generator)
+            let hits = pairs.map(\.value)
+            let rawKeys = QueryArena(try pairs.map { pair in
+                guard case let .success(key) = ListStore.key(forEntry: pair.entry, kind: list.kind) else { throw ListCommandError(description: "bad entry \(pair.entry)") }
                 return key
             })
             for value in hits where try !runStore({ try reader.contains(handle, value, now: now) }) {

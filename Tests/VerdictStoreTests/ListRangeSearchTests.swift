@@ -51,6 +51,60 @@ private struct Generator {
         }.max { $0.network.prefixLength < $1.network.prefixLength }
         let got = try r.match(nets, address.description, now: 100)
         #expect(got?.entry == expected?.network.description, "\(address)")
+        #expect(try containsBytes(r, nets, address) == (expected != nil), "\(address)")
+    }
+}
+
+/// `contains(_:ipBytes:now:)` at time 100 for an address given as a /32 or /128 network.
+private func containsBytes(_ r: ListReader, _ handle: ListHandle, _ address: ListIPNetwork) throws -> Bool {
+    var bytes: [UInt8] = []
+    if address.isV4 {
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: address.low).bigEndian) { bytes += $0 }
+    } else {
+        withUnsafeBytes(of: address.high.bigEndian) { bytes += $0 }
+        withUnsafeBytes(of: address.low.bigEndian) { bytes += $0 }
+    }
+    return try bytes.withUnsafeBytes { try r.contains(handle, ipBytes: $0, now: 100) }
+}
+
+@Test func sparseNetworksMatchLikeBruteForce() throws {
+    // /16, /20, /24 and /32 networks spread over the IPv4 space, so that most /16 coarse keys
+    // belong to one network (the length table then holds its hash: no filter probe), with some
+    // nested networks and expired entries; addresses inside, near and away from the networks.
+    var g = Generator(state: 41)
+    let s = try ListStore(directory: makeTemporaryListDirectory("sparsenets"))
+    try s.create(list: "nets", kind: .ip)
+    var entries: [String: (network: ListIPNetwork, expired: Bool)] = [:]
+    let lengths = [16, 20, 24, 32]
+    for _ in 0..<400 {
+        var n = ListIPNetwork(isV4: true, high: 0, low: g.next() & 0xFFFF_FFFF, prefixLength: 32)
+        n.setToPrefix(lengths[g.below(4)])
+        entries[n.description] = (n, g.below(6) == 0)
+        if g.below(8) == 0 {  // a wider network around it
+            n.setToPrefix(lengths[g.below(lengths.firstIndex(of: n.prefixLength)! + 1)])
+            entries[n.description] = (n, g.below(3) == 0)
+        }
+    }
+    try s.add(entries.values.map { ListEntry($0.network.description, metadata: ListEntryMetadata(expiresAt: $0.expired ? 50 : 0)) }, to: "nets")
+    let networks = entries.values.map(\.network)
+    let r = s.makeReader()
+    let nets = try r.handle("nets")
+    for i in 0..<4000 {
+        let base = networks[g.below(networks.count)].low
+        let low: UInt64
+        switch i % 3 {
+        case 0: low = base | (g.next() & 0xFF)  // inside or next to a network
+        case 1: low = base ^ (1 << UInt64(g.below(32)))  // one bit away
+        default: low = g.next() & 0xFFFF_FFFF
+        }
+        let address = ListIPNetwork(isV4: true, high: 0, low: low, prefixLength: 32)
+        let expected = entries.values.filter { e in
+            var m = address
+            m.setToPrefix(e.network.prefixLength)
+            return !e.expired && m == e.network
+        }.map(\.network).max { $0.prefixLength < $1.prefixLength }
+        #expect(try containsBytes(r, nets, address) == (expected != nil), "\(address)")
+        #expect(try r.match(nets, address.description, now: 100)?.entry == expected?.description, "\(address)")
     }
 }
 
@@ -70,6 +124,43 @@ private struct Generator {
     for _ in 0..<3000 {
         let value = String((0..<(1 + g.below(8))).map { _ in digits[g.below(4)] })
         let expected = entries.filter { !$0.value && value.hasPrefix($0.key) }.keys.max { $0.count < $1.count }
+        #expect(try r.match(bins, value, now: 100)?.entry == expected, "\(value)")
+        #expect(try r.contains(bins, value, now: 100) == (expected != nil), "\(value)")
+    }
+}
+
+@Test func sparseBINPrefixesMatchLikeBruteForce() throws {
+    // BIN-like keys of 4 to 8 digits, sparse enough that most 4-digit coarse keys belong to one
+    // key (the length table then holds that key's hash and no filter probe is made), with some
+    // nested keys and expired entries; values share digits with the keys to exercise near misses.
+    var g = Generator(state: 31)
+    let s = try ListStore(directory: makeTemporaryListDirectory("sparsebins"))
+    try s.create(list: "bins", kind: .prefix)
+    var entries: [String: Bool] = [:]  // prefix -> expired
+    let digits = Array("0123456789")
+    for _ in 0..<400 {
+        let prefix = String((0..<(4 + g.below(5))).map { _ in digits[g.below(10)] })
+        entries[prefix] = g.below(6) == 0
+        if g.below(8) == 0 { entries[String(prefix.prefix(4 + g.below(prefix.count - 3)))] = g.below(3) == 0 }
+    }
+    try s.add(entries.map { ListEntry($0.key, metadata: ListEntryMetadata(expiresAt: $0.value ? 50 : 0)) }, to: "bins")
+    let keys = Array(entries.keys)
+    let r = s.makeReader()
+    let bins = try r.handle("bins")
+    for i in 0..<4000 {
+        // A key extended, a key with one digit changed, or random digits (1 to 12 of them).
+        let key = keys[g.below(keys.count)]
+        var value: String
+        switch i % 3 {
+        case 0: value = key + String((0..<g.below(5)).map { _ in digits[g.below(10)] })
+        case 1:
+            var chars = Array(key)
+            chars[g.below(chars.count)] = digits[g.below(10)]
+            value = String(chars)
+        default: value = String((0..<(1 + g.below(12))).map { _ in digits[g.below(10)] })
+        }
+        let expected = entries.filter { !$0.value && value.hasPrefix($0.key) }.keys.max { $0.count < $1.count }
+        #expect(try r.contains(bins, value, now: 100) == (expected != nil), "\(value)")
         #expect(try r.match(bins, value, now: 100)?.entry == expected, "\(value)")
     }
 }
