@@ -102,16 +102,25 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
     var pc = code
     var acc: UInt8 = 0
     while true {
-        let ins = pc.pointee
-        pc += 1
-        let a = Int(ins.a), b = Int(ins.b), c = Int(ins.c)
-        switch unsafeBitCast(ins.opcode, to: Opcode.self) {
+        // `pc` stays on the current instruction during its case and steps past it after the
+        // switch (a jump adds its offset first, so offsets stay relative to the next
+        // instruction). Operands are read in the cases that use them, not decoded up front: a
+        // case loads only the fields it needs. Both keep the dispatch to five instructions.
+        // (The accessors read a constant copy of `pc`: capturing the variable itself would make
+        // every access a dynamically checked one.)
+        let current = pc
+        var ins: Instruction { current.pointee }
+        var a: Int { Int(current.pointee.a) }
+        var b: Int { Int(current.pointee.b) }
+        var c: Int { Int(current.pointee.c) }
+        switch unsafeBitCast(current.pointee.opcode, to: Opcode.self) {
         case .halt:
             return
         case .jump:
-            pc += c
+            let offset = c
+            pc += offset
         case .lazyGuard:
-            if r[a].tag != Tag.unset { pc += c }
+            if r[a].tag != Tag.unset { let offset = c; pc += offset }
         // Only fast mode's code has these two: trace mode runs `ProgramImage.traceCode`.
         case .fastExitIfDecided:
             if ctx.pointee.best[a] >= 0 { ctx.pointee.stoppedEarly = true; return }
@@ -272,16 +281,16 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .or: r[a] = logic(r[b], r[c], absorbing: 1)
         case .jumpIfFalse:
             let x = r[a]
-            if x.tag == Tag.bool && x.bits == 0 { pc += c }
+            if x.tag == Tag.bool && x.bits == 0 { let offset = c; pc += offset }
         case .jumpIfTrue:
             let x = r[a]
-            if x.tag == Tag.bool && x.bits != 0 { pc += c }
+            if x.tag == Tag.bool && x.bits != 0 { let offset = c; pc += offset }
         case .branchBool:
             let x = r[a]
-            if x.tag == Tag.bool { pc += x.bits != 0 ? b : c }
+            if x.tag == Tag.bool { let offset = x.bits != 0 ? b : c; pc += offset }
         case .jumpIfNotBool:
             let x = r[a]
-            if x.tag != Tag.bool { r[b] = propagate(x); pc += c }
+            if x.tag != Tag.bool { r[b] = propagate(x); let offset = c; pc += offset }
         case .isMissing:
             let x = r[b]
             r[a] = x.tag == Tag.error ? x : .bool(x.tag == Tag.missing)
@@ -363,10 +372,11 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .counter:
             // The compiler emits every batch at the start, one after the other: one dispatch and
             // one call read them all.
-            pc = counterBatches(ctx, pc - 1, base)
+            pc = counterBatches(ctx, pc, base)
         case .model:
             modelCall(ctx, a, b)
         }
+        pc += 1
     }
 }
 
@@ -490,8 +500,8 @@ private func listLookup(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, _
     return result < 0 ? .error(.host) : .bool(result != 0)
 }
 
-/// Runs the `counter` instruction at `pc` and the ones right after it; returns the instruction
-/// after the last (verified code ends in `halt`, so the look-ahead stays inside the code).
+/// Runs the `counter` instruction at `pc` and the ones right after it; returns the last (verified
+/// code ends in `halt`, so the look-ahead stays inside the code).
 @inline(never)
 private func counterBatches(_ ctx: UnsafeMutablePointer<EvalContext>, _ pc: UnsafePointer<Instruction>,
                             _ base: UnsafePointer<UInt8>) -> UnsafePointer<Instruction> {
@@ -502,7 +512,7 @@ private func counterBatches(_ ctx: UnsafeMutablePointer<EvalContext>, _ pc: Unsa
         counterBatch(ctx, Int(ins.a), r[Int(ins.b)], Int(ins.c), base)
         pc += 1
     } while pc.pointee.opcode == Opcode.counter.rawValue
-    return pc
+    return pc - 1
 }
 
 @inline(__always)
