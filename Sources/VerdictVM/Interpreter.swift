@@ -137,7 +137,7 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
 
         case .testTrue:
             let x = r[a]
-            branch(x.tag == Tag.bool ? UInt8(truncatingIfNeeded: x.bits) : absent(x.tag), ins, &pc, &acc)
+            branch(_fastPath(x.tag == Tag.bool) ? UInt8(truncatingIfNeeded: x.bits) : absent(x.tag), ins, &pc, &acc)
         case .testLtI: testI(r[a], r[b], <, ins, &pc, &acc)
         case .testLeI: testI(r[a], r[b], <=, ins, &pc, &acc)
         case .testGtI: testI(r[a], r[b], >, ins, &pc, &acc)
@@ -168,12 +168,12 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .testNeSK: testS(r[a], k[b], base, equal: false, ins, &pc, &acc)
         case .testInSet:
             let x = r[a]
-            let t = x.tag >= Tag.bool
+            let t = _fastPath(x.tag >= Tag.bool)
                 ? truth(ByteOps.setContains(ctx.pointee.setHeaders[b], ctx.pointee.setEntries, k, base, x)) : absent(x.tag)
             branch(t, ins, &pc, &acc)
         case .testList:
             let s = listLookup(ctx, r[a], b, base)
-            branch(s.tag == Tag.bool ? UInt8(truncatingIfNeeded: s.bits) : absent(s.tag), ins, &pc, &acc)
+            branch(_fastPath(s.tag == Tag.bool) ? UInt8(truncatingIfNeeded: s.bits) : absent(s.tag), ins, &pc, &acc)
         case .testStartsWithK:
             let x = r[a], y = k[b]
             branch(x.tag == Tag.string ? truth(ByteOps.hasPrefix(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
@@ -363,7 +363,7 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
 
         case .inSet:
             let x = r[b]
-            r[a] = x.tag >= Tag.bool ? .bool(ByteOps.setContains(ctx.pointee.setHeaders[c], ctx.pointee.setEntries, k, base, x)) : propagate(x)
+            r[a] = _fastPath(x.tag >= Tag.bool) ? .bool(ByteOps.setContains(ctx.pointee.setHeaders[c], ctx.pointee.setEntries, k, base, x)) : propagate(x)
         case .cidr:
             let x = r[b]
             r[a] = x.tag == Tag.ip ? .bool(Conversions.inNetwork(x, k[c], base)) : propagate(x)
@@ -384,13 +384,13 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
 
 @inline(__always)
 private func testI(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
-    let t = x.tag == Tag.int && y.tag == Tag.int ? truth(op(x.int, y.int)) : absent(x.tag == Tag.int ? y.tag : x.tag, y.tag)
+    let t = _fastPath(x.tag == Tag.int && y.tag == Tag.int) ? truth(op(x.int, y.int)) : absent(x.tag == Tag.int ? y.tag : x.tag, y.tag)
     branch(t, ins, &pc, &acc)
 }
 
 @inline(__always)
 private func testD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
-    let t = x.tag == Tag.double && y.tag == Tag.double ? truth(op(x.double, y.double)) : absent(x.tag == Tag.double ? y.tag : x.tag, y.tag)
+    let t = _fastPath(x.tag == Tag.double && y.tag == Tag.double) ? truth(op(x.double, y.double)) : absent(x.tag == Tag.double ? y.tag : x.tag, y.tag)
     branch(t, ins, &pc, &acc)
 }
 
@@ -398,18 +398,18 @@ private func testD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: 
 /// tag is checked.
 @inline(__always)
 private func testIK(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
-    branch(x.tag == Tag.int ? truth(op(x.int, y.int)) : absent(x.tag), ins, &pc, &acc)
+    branch(_fastPath(x.tag == Tag.int) ? truth(op(x.int, y.int)) : absent(x.tag), ins, &pc, &acc)
 }
 
 @inline(__always)
 private func testDK(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
-    branch(x.tag == Tag.double ? truth(op(x.double, y.double)) : absent(x.tag), ins, &pc, &acc)
+    branch(_fastPath(x.tag == Tag.double) ? truth(op(x.double, y.double)) : absent(x.tag), ins, &pc, &acc)
 }
 
 @inline(__always)
 private func testS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, equal: Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
     let t: UInt8
-    if x.tag == Tag.string && y.tag == Tag.string {
+    if _fastPath(x.tag == Tag.string && y.tag == Tag.string) {
         let same = x.length == y.length
             && ByteOps.sameLengthEqual(base + x.offset, base + y.offset, Int(x.length), caseInsensitive: ins.flags & 2 != 0)
         t = truth(same == equal)
@@ -421,23 +421,23 @@ private func testS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, equal: Bo
 
 @inline(__always)
 private func cmpI(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool) -> Slot {
-    x.tag == Tag.int && y.tag == Tag.int ? .bool(op(x.int, y.int)) : propagate(x, y)
+    _fastPath(x.tag == Tag.int && y.tag == Tag.int) ? .bool(op(x.int, y.int)) : propagate(x, y)
 }
 
 @inline(__always)
 private func cmpD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool) -> Slot {
-    x.tag == Tag.double && y.tag == Tag.double ? .bool(op(x.double, y.double)) : propagate(x, y)
+    _fastPath(x.tag == Tag.double && y.tag == Tag.double) ? .bool(op(x.double, y.double)) : propagate(x, y)
 }
 
 /// Comparisons with a constant (of the verified type): only the register's tag is checked.
 @inline(__always)
 private func cmpIK(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool) -> Slot {
-    x.tag == Tag.int ? .bool(op(x.int, y.int)) : propagate(x)
+    _fastPath(x.tag == Tag.int) ? .bool(op(x.int, y.int)) : propagate(x)
 }
 
 @inline(__always)
 private func cmpDK(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool) -> Slot {
-    x.tag == Tag.double ? .bool(op(x.double, y.double)) : propagate(x)
+    _fastPath(x.tag == Tag.double) ? .bool(op(x.double, y.double)) : propagate(x)
 }
 
 @inline(__always)
@@ -455,7 +455,7 @@ private func orderS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ op: (I
 
 @inline(__always)
 private func eqBytes(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ tag: UInt8, _ ci: Bool, equal: Bool) -> Slot {
-    guard x.tag == tag && y.tag == tag else { return propagate(x, y) }
+    guard _fastPath(x.tag == tag && y.tag == tag) else { return propagate(x, y) }
     let same = x.length == y.length && ByteOps.sameLengthEqual(base + x.offset, base + y.offset, Int(x.length), caseInsensitive: ci)
     return .bool(same == equal)
 }
@@ -494,7 +494,7 @@ private func logic(_ x: Slot, _ y: Slot, absorbing: UInt64) -> Slot {
 
 @inline(__always)
 private func listLookup(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, _ list: Int, _ base: UnsafePointer<UInt8>) -> Slot {
-    if key.tag < Tag.bool { return propagate(key) }
+    if _slowPath(key.tag < Tag.bool) { return propagate(key) }
     let host = ctx.pointee.host
     let result = withKey(key, base) { p, n in host.list(host.context, Int32(list), p, n) }
     return result < 0 ? .error(.host) : .bool(result != 0)
