@@ -162,10 +162,10 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .testGeDK: testDK(r[a], k[b], >=, ins, &pc, &acc)
         case .testEqDK: testDK(r[a], k[b], ==, ins, &pc, &acc)
         case .testNeDK: testDK(r[a], k[b], !=, ins, &pc, &acc)
-        case .testEqS: testS(r[a], r[b], base, equal: true, ins, &pc, &acc)
-        case .testNeS: testS(r[a], r[b], base, equal: false, ins, &pc, &acc)
-        case .testEqSK: testS(r[a], k[b], base, equal: true, ins, &pc, &acc)
-        case .testNeSK: testS(r[a], k[b], base, equal: false, ins, &pc, &acc)
+        case .testEqS: testS(r[a], r[b], base, equal: true, constant: false, ins, &pc, &acc)
+        case .testNeS: testS(r[a], r[b], base, equal: false, constant: false, ins, &pc, &acc)
+        case .testEqSK: testS(r[a], k[b], base, equal: true, constant: true, ins, &pc, &acc)
+        case .testNeSK: testS(r[a], k[b], base, equal: false, constant: true, ins, &pc, &acc)
         case .testInSet:
             let x = r[a]
             let t = _fastPath(x.tag >= Tag.bool)
@@ -176,15 +176,15 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
             branch(_fastPath(s.tag == Tag.bool) ? UInt8(truncatingIfNeeded: s.bits) : absent(s.tag), ins, &pc, &acc)
         case .testStartsWithK:
             let x = r[a], y = k[b]
-            branch(x.tag == Tag.string ? truth(ByteOps.hasPrefix(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
+            branch(_fastPath(x.tag == Tag.string) ? truth(ByteOps.hasPrefix(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
                                                                  caseInsensitive: ins.flags & 2 != 0)) : absent(x.tag), ins, &pc, &acc)
         case .testEndsWithK:
             let x = r[a], y = k[b]
-            branch(x.tag == Tag.string ? truth(ByteOps.hasSuffix(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
+            branch(_fastPath(x.tag == Tag.string) ? truth(ByteOps.hasSuffix(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
                                                                  caseInsensitive: ins.flags & 2 != 0)) : absent(x.tag), ins, &pc, &acc)
         case .testContainsK:
             let x = r[a], y = k[b]
-            branch(x.tag == Tag.string ? truth(ByteOps.contains(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
+            branch(_fastPath(x.tag == Tag.string) ? truth(ByteOps.contains(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
                                                                 caseInsensitive: ins.flags & 2 != 0)) : absent(x.tag), ins, &pc, &acc)
 
         case .loadK: r[a] = k[b]
@@ -227,8 +227,8 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .geS: r[a] = orderS(r[b], r[c], base) { $0 >= 0 }
         case .eqS: r[a] = eqBytes(r[b], r[c], base, Tag.string, ins.flags & 2 != 0, equal: true)
         case .neS: r[a] = eqBytes(r[b], r[c], base, Tag.string, ins.flags & 2 != 0, equal: false)
-        case .eqSK: r[a] = eqBytes(r[b], k[c], base, Tag.string, ins.flags & 2 != 0, equal: true)
-        case .neSK: r[a] = eqBytes(r[b], k[c], base, Tag.string, ins.flags & 2 != 0, equal: false)
+        case .eqSK: r[a] = eqBytes(r[b], k[c], base, Tag.string, ins.flags & 2 != 0, equal: true, constant: true)
+        case .neSK: r[a] = eqBytes(r[b], k[c], base, Tag.string, ins.flags & 2 != 0, equal: false, constant: true)
         case .eqB:
             let x = r[b], y = r[c]
             r[a] = x.tag == Tag.bool && y.tag == Tag.bool ? .bool(x.bits == y.bits) : propagate(x, y)
@@ -287,7 +287,7 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
             if x.tag == Tag.bool && x.bits != 0 { let offset = c; pc += offset }
         case .branchBool:
             let x = r[a]
-            if x.tag == Tag.bool { let offset = x.bits != 0 ? b : c; pc += offset }
+            if _fastPath(x.tag == Tag.bool) { let offset = x.bits != 0 ? b : c; pc += offset }
         case .jumpIfNotBool:
             let x = r[a]
             if x.tag != Tag.bool { r[b] = propagate(x); let offset = c; pc += offset }
@@ -406,10 +406,12 @@ private func testDK(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins:
     branch(_fastPath(x.tag == Tag.double) ? truth(op(x.double, y.double)) : absent(x.tag), ins, &pc, &acc)
 }
 
+/// `constant`: `y` is a constant of the verified type (the K forms), so only `x`'s tag is checked.
 @inline(__always)
-private func testS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, equal: Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
+private func testS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, equal: Bool, constant: Bool, _ ins: Instruction,
+                   _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
     let t: UInt8
-    if _fastPath(x.tag == Tag.string && y.tag == Tag.string) {
+    if _fastPath(x.tag == Tag.string && (constant || y.tag == Tag.string)) {
         let same = x.length == y.length
             && ByteOps.sameLengthEqual(base + x.offset, base + y.offset, Int(x.length), caseInsensitive: ins.flags & 2 != 0)
         t = truth(same == equal)
@@ -453,9 +455,11 @@ private func orderS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ op: (I
     return .bool(op(ByteOps.compare(base + x.offset, Int(x.length), base + y.offset, Int(y.length))))
 }
 
+/// `constant` as in `testS`.
 @inline(__always)
-private func eqBytes(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ tag: UInt8, _ ci: Bool, equal: Bool) -> Slot {
-    guard _fastPath(x.tag == tag && y.tag == tag) else { return propagate(x, y) }
+private func eqBytes(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ tag: UInt8, _ ci: Bool, equal: Bool,
+                     constant: Bool = false) -> Slot {
+    guard _fastPath(x.tag == tag && (constant || y.tag == tag)) else { return propagate(x, y) }
     let same = x.length == y.length && ByteOps.sameLengthEqual(base + x.offset, base + y.offset, Int(x.length), caseInsensitive: ci)
     return .bool(same == equal)
 }
