@@ -526,13 +526,13 @@ private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destinatio
     let spec = ctx.pointee.counterBatches[batch]
     let first = Int(spec.first), count = Int(spec.count)
     let result: Slot
-    if key.tag >= Tag.bool {
+    if _fastPath(key.tag >= Tag.bool) {
         let host = ctx.pointee.host
         let out = ctx.pointee.hostOut
         let status = withKey(key, base) { p, n in
             host.counter(host.context, Int32(truncatingIfNeeded: first), ctx.pointee.readCounters + first, ctx.pointee.readWindows + first, count, p, n, out)
         }
-        if status == HostStatus.value {
+        if _fastPath(status == HostStatus.value) {
             let isDouble = ctx.pointee.readIsDouble + first
             for i in 0..<count { r[i] = isDouble[i] != 0 ? .double(out[i]) : exactInt(out[i]) }
             return
@@ -550,7 +550,7 @@ private func exactInt(_ d: Double) -> Slot {
     // Below 2^51 in magnitude (every realistic count), adding 1.5 * 2^52 rounds to an integer in
     // the low mantissa bits: the sum minus that constant is d exactly when d is an integer, and
     // the integer is read from the bits. No trapping conversion, no libm call.
-    if d.magnitude < 0x1p51 {
+    if _fastPath(d.magnitude < 0x1p51) {
         let shifted = d + 0x1.8p52
         return shifted - 0x1.8p52 == d
             ? .int(Int64(bitPattern: shifted.bitPattern &- (0x1.8p52 as Double).bitPattern)) : .error(.conversion)
