@@ -117,10 +117,9 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .halt:
             return
         case .jump:
-            let offset = c
-            pc += offset
+            pc += c
         case .lazyGuard:
-            if r[a].tag != Tag.unset { let offset = c; pc += offset }
+            if r[a].tag != Tag.unset { pc += c }
         // Only fast mode's code has these two: trace mode runs `ProgramImage.traceCode`.
         case .fastExitIfDecided:
             if ctx.pointee.best[a] >= 0 { ctx.pointee.stoppedEarly = true; return }
@@ -281,16 +280,16 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .or: r[a] = logic(r[b], r[c], absorbing: 1)
         case .jumpIfFalse:
             let x = r[a]
-            if x.tag == Tag.bool && x.bits == 0 { let offset = c; pc += offset }
+            if x.tag == Tag.bool && x.bits == 0 { pc += c }
         case .jumpIfTrue:
             let x = r[a]
-            if x.tag == Tag.bool && x.bits != 0 { let offset = c; pc += offset }
+            if x.tag == Tag.bool && x.bits != 0 { pc += c }
         case .branchBool:
             let x = r[a]
-            if _fastPath(x.tag == Tag.bool) { let offset = x.bits != 0 ? b : c; pc += offset }
+            if _fastPath(x.tag == Tag.bool) { pc += x.bits != 0 ? b : c }
         case .jumpIfNotBool:
             let x = r[a]
-            if x.tag != Tag.bool { r[b] = propagate(x); let offset = c; pc += offset }
+            if x.tag != Tag.bool { r[b] = propagate(x); pc += c }
         case .isMissing:
             let x = r[b]
             r[a] = x.tag == Tag.error ? x : .bool(x.tag == Tag.missing)
