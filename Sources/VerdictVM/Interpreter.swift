@@ -102,10 +102,18 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
     var pc = code
     var acc: UInt8 = 0
     while true {
-        let ins = pc.pointee
-        pc += 1
-        let a = Int(ins.a), b = Int(ins.b), c = Int(ins.c)
-        switch unsafeBitCast(ins.opcode, to: Opcode.self) {
+        // `pc` stays on the current instruction during its case and steps past it after the
+        // switch (a jump adds its offset first, so offsets stay relative to the next
+        // instruction). Operands are read in the cases that use them, not decoded up front: a
+        // case loads only the fields it needs. Both keep the dispatch to five instructions.
+        // (The accessors read a constant copy of `pc`: capturing the variable itself would make
+        // every access a dynamically checked one.)
+        let current = pc
+        var ins: Instruction { current.pointee }
+        var a: Int { Int(current.pointee.a) }
+        var b: Int { Int(current.pointee.b) }
+        var c: Int { Int(current.pointee.c) }
+        switch unsafeBitCast(current.pointee.opcode, to: Opcode.self) {
         case .halt:
             return
         case .jump:
@@ -128,7 +136,7 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
 
         case .testTrue:
             let x = r[a]
-            branch(x.tag == Tag.bool ? UInt8(truncatingIfNeeded: x.bits) : absent(x.tag), ins, &pc, &acc)
+            branch(_fastPath(x.tag == Tag.bool) ? UInt8(truncatingIfNeeded: x.bits) : absent(x.tag), ins, &pc, &acc)
         case .testLtI: testI(r[a], r[b], <, ins, &pc, &acc)
         case .testLeI: testI(r[a], r[b], <=, ins, &pc, &acc)
         case .testGtI: testI(r[a], r[b], >, ins, &pc, &acc)
@@ -153,29 +161,29 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .testGeDK: testDK(r[a], k[b], >=, ins, &pc, &acc)
         case .testEqDK: testDK(r[a], k[b], ==, ins, &pc, &acc)
         case .testNeDK: testDK(r[a], k[b], !=, ins, &pc, &acc)
-        case .testEqS: testS(r[a], r[b], base, equal: true, ins, &pc, &acc)
-        case .testNeS: testS(r[a], r[b], base, equal: false, ins, &pc, &acc)
-        case .testEqSK: testS(r[a], k[b], base, equal: true, ins, &pc, &acc)
-        case .testNeSK: testS(r[a], k[b], base, equal: false, ins, &pc, &acc)
+        case .testEqS: testS(r[a], r[b], base, equal: true, constant: false, ins, &pc, &acc)
+        case .testNeS: testS(r[a], r[b], base, equal: false, constant: false, ins, &pc, &acc)
+        case .testEqSK: testS(r[a], k[b], base, equal: true, constant: true, ins, &pc, &acc)
+        case .testNeSK: testS(r[a], k[b], base, equal: false, constant: true, ins, &pc, &acc)
         case .testInSet:
             let x = r[a]
-            let t = x.tag >= Tag.bool
+            let t = _fastPath(x.tag >= Tag.bool)
                 ? truth(ByteOps.setContains(ctx.pointee.setHeaders[b], ctx.pointee.setEntries, k, base, x)) : absent(x.tag)
             branch(t, ins, &pc, &acc)
         case .testList:
             let s = listLookup(ctx, r[a], b, base)
-            branch(s.tag == Tag.bool ? UInt8(truncatingIfNeeded: s.bits) : absent(s.tag), ins, &pc, &acc)
+            branch(_fastPath(s.tag == Tag.bool) ? UInt8(truncatingIfNeeded: s.bits) : absent(s.tag), ins, &pc, &acc)
         case .testStartsWithK:
             let x = r[a], y = k[b]
-            branch(x.tag == Tag.string ? truth(ByteOps.hasPrefix(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
+            branch(_fastPath(x.tag == Tag.string) ? truth(ByteOps.hasPrefix(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
                                                                  caseInsensitive: ins.flags & 2 != 0)) : absent(x.tag), ins, &pc, &acc)
         case .testEndsWithK:
             let x = r[a], y = k[b]
-            branch(x.tag == Tag.string ? truth(ByteOps.hasSuffix(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
+            branch(_fastPath(x.tag == Tag.string) ? truth(ByteOps.hasSuffix(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
                                                                  caseInsensitive: ins.flags & 2 != 0)) : absent(x.tag), ins, &pc, &acc)
         case .testContainsK:
             let x = r[a], y = k[b]
-            branch(x.tag == Tag.string ? truth(ByteOps.contains(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
+            branch(_fastPath(x.tag == Tag.string) ? truth(ByteOps.contains(base + x.offset, Int(x.length), base + y.offset, Int(y.length),
                                                                 caseInsensitive: ins.flags & 2 != 0)) : absent(x.tag), ins, &pc, &acc)
 
         case .loadK: r[a] = k[b]
@@ -218,8 +226,8 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .geS: r[a] = orderS(r[b], r[c], base) { $0 >= 0 }
         case .eqS: r[a] = eqBytes(r[b], r[c], base, Tag.string, ins.flags & 2 != 0, equal: true)
         case .neS: r[a] = eqBytes(r[b], r[c], base, Tag.string, ins.flags & 2 != 0, equal: false)
-        case .eqSK: r[a] = eqBytes(r[b], k[c], base, Tag.string, ins.flags & 2 != 0, equal: true)
-        case .neSK: r[a] = eqBytes(r[b], k[c], base, Tag.string, ins.flags & 2 != 0, equal: false)
+        case .eqSK: r[a] = eqBytes(r[b], k[c], base, Tag.string, ins.flags & 2 != 0, equal: true, constant: true)
+        case .neSK: r[a] = eqBytes(r[b], k[c], base, Tag.string, ins.flags & 2 != 0, equal: false, constant: true)
         case .eqB:
             let x = r[b], y = r[c]
             r[a] = x.tag == Tag.bool && y.tag == Tag.bool ? .bool(x.bits == y.bits) : propagate(x, y)
@@ -278,7 +286,7 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
             if x.tag == Tag.bool && x.bits != 0 { pc += c }
         case .branchBool:
             let x = r[a]
-            if x.tag == Tag.bool { pc += x.bits != 0 ? b : c }
+            if _fastPath(x.tag == Tag.bool) { pc += x.bits != 0 ? b : c }
         case .jumpIfNotBool:
             let x = r[a]
             if x.tag != Tag.bool { r[b] = propagate(x); pc += c }
@@ -354,7 +362,7 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
 
         case .inSet:
             let x = r[b]
-            r[a] = x.tag >= Tag.bool ? .bool(ByteOps.setContains(ctx.pointee.setHeaders[c], ctx.pointee.setEntries, k, base, x)) : propagate(x)
+            r[a] = _fastPath(x.tag >= Tag.bool) ? .bool(ByteOps.setContains(ctx.pointee.setHeaders[c], ctx.pointee.setEntries, k, base, x)) : propagate(x)
         case .cidr:
             let x = r[b]
             r[a] = x.tag == Tag.ip ? .bool(Conversions.inNetwork(x, k[c], base)) : propagate(x)
@@ -363,10 +371,11 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .counter:
             // The compiler emits every batch at the start, one after the other: one dispatch and
             // one call read them all.
-            pc = counterBatches(ctx, pc - 1, base)
+            pc = counterBatches(ctx, pc, base)
         case .model:
             modelCall(ctx, a, b)
         }
+        pc += 1
     }
 }
 
@@ -374,13 +383,13 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
 
 @inline(__always)
 private func testI(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
-    let t = x.tag == Tag.int && y.tag == Tag.int ? truth(op(x.int, y.int)) : absent(x.tag == Tag.int ? y.tag : x.tag, y.tag)
+    let t = _fastPath(x.tag == Tag.int && y.tag == Tag.int) ? truth(op(x.int, y.int)) : absent(x.tag == Tag.int ? y.tag : x.tag, y.tag)
     branch(t, ins, &pc, &acc)
 }
 
 @inline(__always)
 private func testD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
-    let t = x.tag == Tag.double && y.tag == Tag.double ? truth(op(x.double, y.double)) : absent(x.tag == Tag.double ? y.tag : x.tag, y.tag)
+    let t = _fastPath(x.tag == Tag.double && y.tag == Tag.double) ? truth(op(x.double, y.double)) : absent(x.tag == Tag.double ? y.tag : x.tag, y.tag)
     branch(t, ins, &pc, &acc)
 }
 
@@ -388,18 +397,20 @@ private func testD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: 
 /// tag is checked.
 @inline(__always)
 private func testIK(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
-    branch(x.tag == Tag.int ? truth(op(x.int, y.int)) : absent(x.tag), ins, &pc, &acc)
+    branch(_fastPath(x.tag == Tag.int) ? truth(op(x.int, y.int)) : absent(x.tag), ins, &pc, &acc)
 }
 
 @inline(__always)
 private func testDK(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
-    branch(x.tag == Tag.double ? truth(op(x.double, y.double)) : absent(x.tag), ins, &pc, &acc)
+    branch(_fastPath(x.tag == Tag.double) ? truth(op(x.double, y.double)) : absent(x.tag), ins, &pc, &acc)
 }
 
+/// `constant`: `y` is a constant of the verified type (the K forms), so only `x`'s tag is checked.
 @inline(__always)
-private func testS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, equal: Bool, _ ins: Instruction, _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
+private func testS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, equal: Bool, constant: Bool, _ ins: Instruction,
+                   _ pc: inout UnsafePointer<Instruction>, _ acc: inout UInt8) {
     let t: UInt8
-    if x.tag == Tag.string && y.tag == Tag.string {
+    if _fastPath(x.tag == Tag.string && (constant || y.tag == Tag.string)) {
         let same = x.length == y.length
             && ByteOps.sameLengthEqual(base + x.offset, base + y.offset, Int(x.length), caseInsensitive: ins.flags & 2 != 0)
         t = truth(same == equal)
@@ -411,23 +422,23 @@ private func testS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, equal: Bo
 
 @inline(__always)
 private func cmpI(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool) -> Slot {
-    x.tag == Tag.int && y.tag == Tag.int ? .bool(op(x.int, y.int)) : propagate(x, y)
+    _fastPath(x.tag == Tag.int && y.tag == Tag.int) ? .bool(op(x.int, y.int)) : propagate(x, y)
 }
 
 @inline(__always)
 private func cmpD(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool) -> Slot {
-    x.tag == Tag.double && y.tag == Tag.double ? .bool(op(x.double, y.double)) : propagate(x, y)
+    _fastPath(x.tag == Tag.double && y.tag == Tag.double) ? .bool(op(x.double, y.double)) : propagate(x, y)
 }
 
 /// Comparisons with a constant (of the verified type): only the register's tag is checked.
 @inline(__always)
 private func cmpIK(_ x: Slot, _ y: Slot, _ op: (Int64, Int64) -> Bool) -> Slot {
-    x.tag == Tag.int ? .bool(op(x.int, y.int)) : propagate(x)
+    _fastPath(x.tag == Tag.int) ? .bool(op(x.int, y.int)) : propagate(x)
 }
 
 @inline(__always)
 private func cmpDK(_ x: Slot, _ y: Slot, _ op: (Double, Double) -> Bool) -> Slot {
-    x.tag == Tag.double ? .bool(op(x.double, y.double)) : propagate(x)
+    _fastPath(x.tag == Tag.double) ? .bool(op(x.double, y.double)) : propagate(x)
 }
 
 @inline(__always)
@@ -443,9 +454,11 @@ private func orderS(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ op: (I
     return .bool(op(ByteOps.compare(base + x.offset, Int(x.length), base + y.offset, Int(y.length))))
 }
 
+/// `constant` as in `testS`.
 @inline(__always)
-private func eqBytes(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ tag: UInt8, _ ci: Bool, equal: Bool) -> Slot {
-    guard x.tag == tag && y.tag == tag else { return propagate(x, y) }
+private func eqBytes(_ x: Slot, _ y: Slot, _ base: UnsafePointer<UInt8>, _ tag: UInt8, _ ci: Bool, equal: Bool,
+                     constant: Bool = false) -> Slot {
+    guard _fastPath(x.tag == tag && (constant || y.tag == tag)) else { return propagate(x, y) }
     let same = x.length == y.length && ByteOps.sameLengthEqual(base + x.offset, base + y.offset, Int(x.length), caseInsensitive: ci)
     return .bool(same == equal)
 }
@@ -484,14 +497,14 @@ private func logic(_ x: Slot, _ y: Slot, absorbing: UInt64) -> Slot {
 
 @inline(__always)
 private func listLookup(_ ctx: UnsafeMutablePointer<EvalContext>, _ key: Slot, _ list: Int, _ base: UnsafePointer<UInt8>) -> Slot {
-    if key.tag < Tag.bool { return propagate(key) }
+    if _slowPath(key.tag < Tag.bool) { return propagate(key) }
     let host = ctx.pointee.host
     let result = withKey(key, base) { p, n in host.list(host.context, Int32(list), p, n) }
     return result < 0 ? .error(.host) : .bool(result != 0)
 }
 
-/// Runs the `counter` instruction at `pc` and the ones right after it; returns the instruction
-/// after the last (verified code ends in `halt`, so the look-ahead stays inside the code).
+/// Runs the `counter` instruction at `pc` and the ones right after it; returns the last (verified
+/// code ends in `halt`, so the look-ahead stays inside the code).
 @inline(never)
 private func counterBatches(_ ctx: UnsafeMutablePointer<EvalContext>, _ pc: UnsafePointer<Instruction>,
                             _ base: UnsafePointer<UInt8>) -> UnsafePointer<Instruction> {
@@ -502,7 +515,7 @@ private func counterBatches(_ ctx: UnsafeMutablePointer<EvalContext>, _ pc: Unsa
         counterBatch(ctx, Int(ins.a), r[Int(ins.b)], Int(ins.c), base)
         pc += 1
     } while pc.pointee.opcode == Opcode.counter.rawValue
-    return pc
+    return pc - 1
 }
 
 @inline(__always)
@@ -512,13 +525,13 @@ private func counterBatch(_ ctx: UnsafeMutablePointer<EvalContext>, _ destinatio
     let spec = ctx.pointee.counterBatches[batch]
     let first = Int(spec.first), count = Int(spec.count)
     let result: Slot
-    if key.tag >= Tag.bool {
+    if _fastPath(key.tag >= Tag.bool) {
         let host = ctx.pointee.host
         let out = ctx.pointee.hostOut
         let status = withKey(key, base) { p, n in
             host.counter(host.context, Int32(truncatingIfNeeded: first), ctx.pointee.readCounters + first, ctx.pointee.readWindows + first, count, p, n, out)
         }
-        if status == HostStatus.value {
+        if _fastPath(status == HostStatus.value) {
             let isDouble = ctx.pointee.readIsDouble + first
             for i in 0..<count { r[i] = isDouble[i] != 0 ? .double(out[i]) : exactInt(out[i]) }
             return
@@ -536,7 +549,7 @@ private func exactInt(_ d: Double) -> Slot {
     // Below 2^51 in magnitude (every realistic count), adding 1.5 * 2^52 rounds to an integer in
     // the low mantissa bits: the sum minus that constant is d exactly when d is an integer, and
     // the integer is read from the bits. No trapping conversion, no libm call.
-    if d.magnitude < 0x1p51 {
+    if _fastPath(d.magnitude < 0x1p51) {
         let shifted = d + 0x1.8p52
         return shifted - 0x1.8p52 == d
             ? .int(Int64(bitPattern: shifted.bitPattern &- (0x1.8p52 as Double).bitPattern)) : .error(.conversion)
