@@ -41,12 +41,12 @@ struct CounterBenchCommand: ParsableCommand {
         // Both files are open at once and their passes alternate (cold, cold, warm 1, warm 1, ...),
         // so a change in the machine's load hits both rows alike.
         var benches: [(label: String, bench: CounterBench, best: LatencySummary?)] = []
-        var scratchFiles: [String] = []
-        defer { for file in scratchFiles { unlink(file) } }
         for (index, (label, definitions)) in CounterBench.configurations(engine: engineDefinitions).enumerated() {
             let scratch = "\(scratchDirectory)/verdict-counter-bench-\(getpid())-\(index).vct"
-            scratchFiles.append(scratch)
             let table = try CounterTable.create(path: scratch, definitions: definitions, slotsPerGroup: slots, replace: true)
+            // Unlinked at once: the mapping stays valid, and an interrupted bench (Ctrl-C, kill)
+            // leaves no file of several hundred MB in /dev/shm, which is memory.
+            unlink(scratch)
             benches.append((String(label.prefix { $0 != ":" }), try CounterBench(table: table), nil))
             print("[\(index + 1)] \(label): \(definitions.map { "\($0.name) bucket \(formatCounterDuration($0.bucket))" }.joined(separator: ", "))")
         }
