@@ -29,6 +29,16 @@ public enum CounterAggregate: Equatable, Sendable {
         case .sum(let text), .distinct(let text): return text
         }
     }
+
+    /// The aggregate as the declaration writes it: `sum EXPR`, `distinct EXPR`, or `count`
+    /// (which a declaration leaves out).
+    var text: String {
+        switch self {
+        case .count: return "count"
+        case .sum(let e): return "sum \(e)"
+        case .distinct(let e): return "distinct \(e)"
+        }
+    }
 }
 
 /// One velocity counter: `counter NAME by KEY [sum EXPR | distinct EXPR] retain DURATION [bucket DURATION]`.
@@ -139,11 +149,7 @@ public struct CounterDefinition: Equatable, Sendable {
     /// The declaration text, the inverse of `init(declaration:)`.
     public var declaration: String {
         var text = "counter \(name) by \(key)"
-        switch aggregate {
-        case .count: break
-        case .sum(let e): text += " sum \(e)"
-        case .distinct(let e): text += " distinct \(e)"
-        }
+        if aggregate != .count { text += " " + aggregate.text }
         text += " retain \(formatCounterDuration(retain))"
         return bucket == 60 ? text : text + " bucket \(formatCounterDuration(bucket))"
     }

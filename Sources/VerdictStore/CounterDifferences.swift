@@ -14,7 +14,7 @@ public func counterDifferences(file: [CounterDefinition], wanted: [CounterDefini
         var changes: [String] = []
         if have.key != want.key { changes.append("key \(have.key) in the file, \(want.key) wanted") }
         if have.aggregate != want.aggregate {
-            changes.append("aggregate \(describe(have.aggregate)) in the file, \(describe(want.aggregate)) wanted")
+            changes.append("aggregate \(have.aggregate.text) in the file, \(want.aggregate.text) wanted")
         }
         if have.retain != want.retain {
             changes.append("retain \(formatCounterDuration(have.retain)) in the file, \(formatCounterDuration(want.retain)) wanted")
@@ -32,12 +32,4 @@ public func counterDifferences(file: [CounterDefinition], wanted: [CounterDefini
                       + "wanted: \(wanted.map(\.name).joined(separator: ", ")))")
     }
     return result
-}
-
-private func describe(_ aggregate: CounterAggregate) -> String {
-    switch aggregate {
-    case .count: return "count"
-    case .sum(let e): return "sum \(e)"
-    case .distinct(let e): return "distinct \(e)"
-    }
 }

@@ -113,8 +113,8 @@ struct CounterBenchCommand: ParsableCommand {
 struct CounterBench {
     /// The files measured: first (the headline, the row the target is judged on) the one the
     /// engine creates for reference.rules, whose buckets are fitted to the windows the ruleset
-    /// reads (usd_per_email is read at 24h only and blocks_per_card at 7d only, so they get 1-hour
-    /// buckets: the same readings for every window the ruleset reads); then, for comparison, the
+    /// reads (usd_per_email is read at 24h only and gets 1-hour buckets, blocks_per_card at 7d only
+    /// and gets 1-day buckets: the same readings for every window the ruleset reads); then, for comparison, the
     /// same counters with 1-minute buckets everywhere.
     static func configurations(engine: [CounterDefinition]) -> [(String, [CounterDefinition])] {
         let fitted = engine.filter { $0.bucket != 60 }.map { "\($0.name) \(formatCounterDuration($0.bucket))" }
