@@ -118,11 +118,18 @@ private func containsBytes(_ r: ListReader, _ handle: ListHandle, _ address: Lis
         let prefix = String((0..<(1 + g.below(6))).map { _ in digits[g.below(4)] })
         entries[prefix] = g.below(5) == 0
     }
-    try s.add(entries.map { ListEntry($0.key, metadata: ListEntryMetadata(expiresAt: $0.value ? 50 : 0)) }, to: "bins")
-    let r = s.makeReader()
+    let values = (0..<3000).map { _ in String((0..<(1 + g.below(8))).map { _ in digits[g.below(4)] }) }
+    try expectPrefixListMatchesBruteForce(s, entries, values)
+}
+
+/// Fills the prefix list "bins" of `store` with `entries` (prefix -> expired: those expire at 50)
+/// and checks, at time 100, `match` and `contains` for every value against a brute-force search
+/// for the longest live prefix.
+private func expectPrefixListMatchesBruteForce(_ store: ListStore, _ entries: [String: Bool], _ values: [String]) throws {
+    try store.add(entries.map { ListEntry($0.key, metadata: ListEntryMetadata(expiresAt: $0.value ? 50 : 0)) }, to: "bins")
+    let r = store.makeReader()
     let bins = try r.handle("bins")
-    for _ in 0..<3000 {
-        let value = String((0..<(1 + g.below(8))).map { _ in digits[g.below(4)] })
+    for value in values {
         let expected = entries.filter { !$0.value && value.hasPrefix($0.key) }.keys.max { $0.count < $1.count }
         #expect(try r.match(bins, value, now: 100)?.entry == expected, "\(value)")
         #expect(try r.contains(bins, value, now: 100) == (expected != nil), "\(value)")
@@ -143,26 +150,20 @@ private func containsBytes(_ r: ListReader, _ handle: ListHandle, _ address: Lis
         entries[prefix] = g.below(6) == 0
         if g.below(8) == 0 { entries[String(prefix.prefix(4 + g.below(prefix.count - 3)))] = g.below(3) == 0 }
     }
-    try s.add(entries.map { ListEntry($0.key, metadata: ListEntryMetadata(expiresAt: $0.value ? 50 : 0)) }, to: "bins")
     let keys = Array(entries.keys)
-    let r = s.makeReader()
-    let bins = try r.handle("bins")
-    for i in 0..<4000 {
+    let values = (0..<4000).map { i -> String in
         // A key extended, a key with one digit changed, or random digits (1 to 12 of them).
         let key = keys[g.below(keys.count)]
-        var value: String
         switch i % 3 {
-        case 0: value = key + String((0..<g.below(5)).map { _ in digits[g.below(10)] })
+        case 0: return key + String((0..<g.below(5)).map { _ in digits[g.below(10)] })
         case 1:
             var chars = Array(key)
             chars[g.below(chars.count)] = digits[g.below(10)]
-            value = String(chars)
-        default: value = String((0..<(1 + g.below(12))).map { _ in digits[g.below(10)] })
+            return String(chars)
+        default: return String((0..<(1 + g.below(12))).map { _ in digits[g.below(10)] })
         }
-        let expected = entries.filter { !$0.value && value.hasPrefix($0.key) }.keys.max { $0.count < $1.count }
-        #expect(try r.contains(bins, value, now: 100) == (expected != nil), "\(value)")
-        #expect(try r.match(bins, value, now: 100)?.entry == expected, "\(value)")
     }
+    try expectPrefixListMatchesBruteForce(s, entries, values)
 }
 
 @Test func searchesWithMoreThanThirtyOneLengthsPresentLikeBruteForce() throws {
