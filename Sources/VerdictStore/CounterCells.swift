@@ -44,6 +44,36 @@ func atomicHalf(_ pointer: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Atom
     pointer.assumingMemoryBound(to: Atomic<UInt32>.self)
 }
 
+/// The slot's minute of last update: the latest minute (time / 60) of any update recorded in the
+/// slot, never lowered while the slot keeps its key (writers raise it with an atomic maximum), so
+/// no cell of the slot holds an event after the end of that minute. Eviction picks the slot whose
+/// minute is the oldest; reads skip rings that can hold nothing newer (`CounterLevel.holdsNothing`).
+@inline(__always)
+func lastUpdateMinute(_ slot: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Atomic<UInt32>> {
+    atomicHalf(slot + 12)
+}
+
+/// Raises the slot's minute of last update to `minute` (no change if it is already later).
+@inline(__always)
+func noteUpdate(_ slot: UnsafeMutableRawPointer, minute: UInt32) {
+    let cell = lastUpdateMinute(slot)
+    if cell.pointee.load(ordering: .relaxed) < minute { cell.pointee.max(minute, ordering: .relaxed) }
+}
+
+/// Loads every cache line of `bytes` bytes from `start`, so that later accesses hit the cache. A
+/// load rather than a software prefetch: a prefetch whose page misses the TLB may be dropped, a
+/// load walks the page table (measured: docs/counters.md). The loads are atomic, which the
+/// optimizer keeps.
+@inline(__always)
+func touchLines(_ start: UnsafeMutableRawPointer, bytes: Int) {
+    var line = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: start) & ~63)!
+    let end = start + bytes
+    while line < end {
+        _ = atomicWord(line).pointee.load(ordering: .relaxed)
+        line += 64
+    }
+}
+
 extension CounterGroupPlan {
     /// The slot at `index`, masked into the region: a key from another table can never reach
     /// outside the mapping.
@@ -88,7 +118,7 @@ extension CounterGroupPlan {
                 let (won, current) = atomicWord(slot).pointee.compareExchange(
                     expected: 0, desired: hash, ordering: .acquiringAndReleasing)
                 if won {
-                    atomicHalf(slot + 12).pointee.store(minute, ordering: .relaxed)
+                    noteUpdate(slot, minute: minute)
                     atomicHalf(slot + 8).pointee.store(fingerprint, ordering: .releasing)
                     bump(.occupied)
                     return index
@@ -105,7 +135,7 @@ extension CounterGroupPlan {
                 }
                 bump(.collisions)
             }
-            let lastMinute = atomicHalf(slot + 12).pointee.load(ordering: .relaxed)
+            let lastMinute = lastUpdateMinute(slot).pointee.load(ordering: .relaxed)
             if lastMinute < victimMinute {
                 victim = index
                 victimMinute = lastMinute
@@ -124,7 +154,9 @@ extension CounterGroupPlan {
             atomicWord(cell).pointee.store(0, ordering: .relaxed)
             cell += 8
         }
-        atomicHalf(slot + 12).pointee.store(minute, ordering: .relaxed)
+        // Raised, not set: a writer of the new key that matched it while the cells were being
+        // cleared may already have noted a later minute.
+        noteUpdate(slot, minute: minute)
         atomicHalf(slot + 8).pointee.store(fingerprint, ordering: .releasing)
         bump(.evictions)
         return victim

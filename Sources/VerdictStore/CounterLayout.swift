@@ -44,6 +44,15 @@ struct CounterLevel: Equatable {
         Int((modulo &* UInt64(bucket)).multipliedFullWidth(by: UInt64(buckets)).high)
     }
 
+    /// Whether a read of this ring from `windowStart` on finds nothing in a slot whose minute of
+    /// last update is `lastMinute`: every update of the slot happened before the end of that
+    /// minute, which is no later than the start of the ring bucket holding `windowStart` (the
+    /// oldest bucket a read from there sums). Exact: such a read would sum only empty cells.
+    @inline(__always)
+    func holdsNothing(from windowStart: Int64, lastMinute: UInt32) -> Bool {
+        (UInt64(lastMinute) &+ 1) &* 60 <= UInt64(bucket(windowStart)) &* UInt64(resolution)
+    }
+
     /// `time / resolution` for a time in 0 ..< 2^32, without a division instruction: the high
     /// word of `divisor * time` is the exact quotient for every 32-bit dividend and divisor
     /// (Lemire, Kaser and Kurz, "Faster remainder by direct computation", 2019). (A `switch` over

@@ -298,12 +298,7 @@ public final class CounterTable: @unchecked Sendable {
     public func prefetch(_ key: CounterKey) {
         guard key.slot >= 0, key.group >= 0, key.group < layout.groups.count else { return }
         let group = groupPlans[key.group]
-        let slot = group.slot(key.slot)
-        var line = 0
-        while line < group.usedBytes {
-            _ = atomicWord(slot + line).pointee.load(ordering: .relaxed)
-            line &+= 64
-        }
+        touchLines(group.slot(key.slot), bytes: group.usedBytes)
     }
 
     /// The hash a distinct counter stores for a value: pass it to `record(_:_:at:distinct:)`.
@@ -323,9 +318,13 @@ public final class CounterTable: @unchecked Sendable {
         guard plan.group == key.group, now >= 0, now <= Int64(UInt32.max) else { return CounterReading(value: 0) }
         let window = min(window, plan.retain)
         guard window > 0 else { return CounterReading(value: 0) }
-        let cells = groupPlans[plan.group].slot(key.slot) + plan.offset
+        let slot = groupPlans[plan.group].slot(key.slot)
+        let cells = slot + plan.offset
+        let lastMinute = lastUpdateMinute(slot).pointee.load(ordering: .relaxed)
         if plan.kind == 3 {
             let after = UInt32(truncatingIfNeeded: max(now - window, 0))
+            // Every entry's time and the latest evicted time are at most the slot's latest update.
+            if UInt64(lastMinute) &* 60 &+ 60 <= UInt64(after) { return CounterReading(value: 0) }
             let (count, saturated) = countDistinct(cells, after: after, upTo: UInt32(truncatingIfNeeded: now))
             return CounterReading(value: Double(count), isSaturated: saturated)
         }
@@ -335,8 +334,10 @@ public final class CounterTable: @unchecked Sendable {
             level = levels[plan.levelIndex + l]
             l += 1
         }
+        let windowStart = max(now - window, 0)
+        if level.holdsNothing(from: windowStart, lastMinute: lastMinute) { return CounterReading(value: 0) }
         let high = level.bucket(now) &+ 1
-        let low = level.bucket(max(now - window, 0)) &+ 1
+        let low = level.bucket(windowStart) &+ 1
         let total = sumRing(cells + level.offset, buckets: level.buckets, lowEpoch: low, highEpoch: high, isSum: plan.kind == 2)
         return CounterReading(value: total)
     }
@@ -388,8 +389,8 @@ public final class CounterTable: @unchecked Sendable {
             let slot = group.slot(key.slot)
             if atomicWord(slot).pointee.load(ordering: .acquiring) != key.hash {
                 key.slot = -1   // evicted since it was looked up
-            } else if atomicHalf(slot + 12).pointee.load(ordering: .relaxed) < minute {
-                atomicHalf(slot + 12).pointee.store(minute, ordering: .relaxed)
+            } else {
+                noteUpdate(slot, minute: minute)
             }
         }
         if key.slot < 0 {

@@ -6,8 +6,6 @@ import Testing
 @testable import VerdictStore
 
 private let hour: Int64 = 3600, day: Int64 = 86_400
-private let t0: Int64 = 1_790_812_800
-
 @Test func theBucketIsAnHourOrADayOnlyWhenEveryWindowReadIsOverThat() {
     #expect(CounterDefinition.fittedBucket(aggregate: .count, retain: 7 * day, windows: [7 * day]) == 86_400)
     #expect(CounterDefinition.fittedBucket(aggregate: .count, retain: 7 * day, windows: [7 * day, day + 1]) == 86_400)

@@ -4,14 +4,6 @@ import Foundation
 import Testing
 @testable import VerdictStore
 
-private let t0: Int64 = 1_790_812_800   // 2026-10-01T00:00:00Z, a multiple of every bucket width
-
-private func table(_ declarations: [String], slots: Int = 64) throws -> (CounterTable, URL) {
-    let (path, directory) = scratchCounterPath()
-    let definitions = try declarations.map { try CounterDefinition(declaration: $0) }
-    return (try CounterTable.create(path: path, definitions: definitions, slotsPerGroup: slots), directory)
-}
-
 @Test func declarationsParseAndPrintBack() throws {
     let definitions = try referenceCounterDefinitions()
     #expect(definitions[2].aggregate == .sum("amount_usd"))
@@ -26,7 +18,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func countersSharingAKeyShareOneGroup() throws {
-    let (table, directory) = try table(referenceCounterDeclarations)
+    let (table, directory) = try scratchCounterTable(referenceCounterDeclarations)
     defer { try? FileManager.default.removeItem(at: directory) }
     #expect(table.groupKeys == ["card.fingerprint", "ip", "email"])
     #expect(table.group(ofCounter: 0) == table.group(ofCounter: 5))
@@ -34,7 +26,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func countIsExactForWindowsOnBucketBoundaries() throws {
-    let (table, directory) = try table(["n by card retain 7d"])
+    let (table, directory) = try scratchCounterTable(["n by card retain 7d"])
     defer { try? FileManager.default.removeItem(at: directory) }
     var key = table.key(group: 0, "card-1")
     #expect(!key.isPresent)
@@ -47,7 +39,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func windowOvershootIsAtMostOneBucketBeforeTheWindow() throws {
-    let (table, directory) = try table(["n by card retain 7d"])
+    let (table, directory) = try scratchCounterTable(["n by card retain 7d"])
     defer { try? FileManager.default.removeItem(at: directory) }
     var key = table.key(group: 0, "card")
     table.record(0, &key, at: t0 + 10)          // in the first minute bucket, outside a 30 s window
@@ -63,7 +55,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func readBeforeRecordExcludesTheCurrentEvent() throws {
-    let (table, directory) = try table(["n by card retain 1h"])
+    let (table, directory) = try scratchCounterTable(["n by card retain 1h"])
     defer { try? FileManager.default.removeItem(at: directory) }
     var seen: [Double] = []
     for i in 0..<5 {
@@ -75,7 +67,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func sumAddsAmountsPerWindow() throws {
-    let (table, directory) = try table(["usd by email sum amount retain 30d"])
+    let (table, directory) = try scratchCounterTable(["usd by email sum amount retain 30d"])
     defer { try? FileManager.default.removeItem(at: directory) }
     var key = table.key(group: 0, "a@example.com")
     table.record(0, &key, at: t0, amount: 12.5)
@@ -87,7 +79,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func distinctIsExactUpToTheCapThenSaturates() throws {
-    let (table, directory) = try table(["cards by email distinct card retain 1d"])
+    let (table, directory) = try scratchCounterTable(["cards by email distinct card retain 1d"])
     defer { try? FileManager.default.removeItem(at: directory) }
     var key = table.key(group: 0, "a@example.com")
     for i in 0..<10 {   // 5 distinct values, each seen twice
@@ -109,7 +101,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func expiredDistinctValuesAreReusedWithoutSaturating() throws {
-    let (table, directory) = try table(["cards by ip distinct card retain 1h"])
+    let (table, directory) = try scratchCounterTable(["cards by ip distinct card retain 1h"])
     defer { try? FileManager.default.removeItem(at: directory) }
     var key = table.key(group: 0, "10.0.0.1")
     for i in 0..<32 { table.record(0, &key, at: t0, distinct: CounterTable.distinctHash("old-\(i)")) }
@@ -118,7 +110,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func updatesOlderThanTheirRingAreDropped() throws {
-    let (table, directory) = try table(["n by card retain 1h"])
+    let (table, directory) = try scratchCounterTable(["n by card retain 1h"])
     defer { try? FileManager.default.removeItem(at: directory) }
     var key = table.key(group: 0, "card")
     table.record(0, &key, at: t0 + 7200)
@@ -129,7 +121,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func sameHashWithAnotherFingerprintIsACollisionNotAMerge() throws {
-    let (table, directory) = try table(["n by card retain 1h"])
+    let (table, directory) = try scratchCounterTable(["n by card retain 1h"])
     defer { try? FileManager.default.removeItem(at: directory) }
     var first = table.key(group: 0, hash: 42, fingerprint: 1)
     var second = table.key(group: 0, hash: 42, fingerprint: 2)
@@ -143,7 +135,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func aFullProbeWindowEvictsTheLeastRecentlyUpdatedKey() throws {
-    let (table, directory) = try table(["n by card retain 1h"], slots: 32)
+    let (table, directory) = try scratchCounterTable(["n by card retain 1h"], slots: 32)
     defer { try? FileManager.default.removeItem(at: directory) }
     // As many keys as the probe limit, all hashing to slot 0, fill the probe window; one more
     // evicts the least recently updated (the first).
@@ -180,7 +172,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func manyThreadsRecordingTheSameKeysLoseNoEvents() throws {
-    let (table, directory) = try table(["n by card retain 1d", "usd by card sum amount retain 1d"], slots: 1024)
+    let (table, directory) = try scratchCounterTable(["n by card retain 1d", "usd by card sum amount retain 1d"], slots: 1024)
     defer { try? FileManager.default.removeItem(at: directory) }
     let threads = 4, perThread = 20_000
     DispatchQueue.concurrentPerform(iterations: threads) { thread in
@@ -203,7 +195,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func neighbouringSlotsAndCountersStayIndependent() throws {
-    let (table, directory) = try table(referenceCounterDeclarations, slots: 16)
+    let (table, directory) = try scratchCounterTable(referenceCounterDeclarations, slots: 16)
     defer { try? FileManager.default.removeItem(at: directory) }
     // Keys 1...8 sit in consecutive slots of every group; key k gets k events on every counter.
     for group in 0..<3 {
@@ -248,7 +240,7 @@ private func table(_ declarations: [String], slots: Int = 64) throws -> (Counter
 }
 
 @Test func manyThreadsAddingDistinctValuesToOneKeyLoseNone() throws {
-    let (table, directory) = try table(["cards by ip distinct card retain 1d"])
+    let (table, directory) = try scratchCounterTable(["cards by ip distinct card retain 1d"])
     defer { try? FileManager.default.removeItem(at: directory) }
     for round in 0..<20 {
         let now = t0 + Int64(round) * 2 * 86_400   // each round starts after the last expired

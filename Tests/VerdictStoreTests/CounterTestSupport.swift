@@ -11,6 +11,17 @@ func scratchCounterPath(_ name: String = "counters.vct") -> (path: String, direc
     return (directory.appendingPathComponent(name).path, directory)
 }
 
+/// 2026-10-01T00:00:00Z, a multiple of every bucket width: the start of hand-made events.
+let t0: Int64 = 1_790_812_800
+
+/// A new table of these counter declarations in a new temporary directory (removed by the
+/// caller's `defer`).
+func scratchCounterTable(_ declarations: [String], slots: Int = 64) throws -> (CounterTable, URL) {
+    let (path, directory) = scratchCounterPath()
+    let definitions = try declarations.map { try CounterDefinition(declaration: $0) }
+    return (try CounterTable.create(path: path, definitions: definitions, slotsPerGroup: slots), directory)
+}
+
 /// The six counters of the reference ruleset.
 let referenceCounterDeclarations = [
     "counter attempts_per_card  by card.fingerprint                    retain 7d",
