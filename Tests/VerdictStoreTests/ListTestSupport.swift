@@ -2,9 +2,19 @@
 import Foundation
 @testable import VerdictStore
 
-/// A new empty directory under the system temporary directory.
+/// The directory of this test process's list directories: removed when the process exits, so
+/// that test runs do not leave LMDB environments (the reference lists are several MB each) in
+/// the temporary directory.
+private let listTestRoot: String = {
+    let root = NSTemporaryDirectory() + "verdict-list-tests-\(getpid())"
+    try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "verdict-list-tests-\(getpid())") }
+    return root
+}()
+
+/// A new empty directory for one test, removed with the others when the test process exits.
 func makeTemporaryListDirectory(_ tag: String = "lists") -> String {
-    let path = NSTemporaryDirectory() + "verdict-\(tag)-\(UUID().uuidString)"
+    let path = listTestRoot + "/\(tag)-\(UUID().uuidString)"
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }

@@ -9,6 +9,8 @@ import VerdictStore
 private let store: ListStore = {
     let directory = NSTemporaryDirectory() + "verdict-fuzz-lists-\(getpid())"
     let store = try! ListStore(directory: directory, create: true)
+    // libFuzzer ends a timed run with exit(): the scratch environment goes with the process.
+    atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "verdict-fuzz-lists-\(getpid())") }
     for kind in ListStoreKind.allCases { try! store.create(list: name(of: kind), kind: kind) }
     return store
 }()
