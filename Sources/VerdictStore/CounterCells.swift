@@ -265,6 +265,9 @@ private func tryAddToDistinct(_ base: UnsafeMutableRawPointer, value: UInt32, ti
             while UInt32(truncatingIfNeeded: word) < time {
                 let (done, current) = atomic.pointee.weakCompareExchange(expected: word, desired: desired, ordering: .relaxed)
                 if done { break }
+                // A racing insert evicted this value and put another in the entry: start over
+                // rather than overwrite that value (which would lose it).
+                guard UInt32(truncatingIfNeeded: current >> 32) == value else { return nil }
                 word = current
             }
             return true
