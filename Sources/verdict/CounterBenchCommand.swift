@@ -150,20 +150,21 @@ struct CounterBench {
     /// One event: hash and probe the 3 keys, read the 10 windows the reference rules and models
     /// read (7 distinct ones, 3 read twice), then update the 6 counters (blocks unconditionally,
     /// the worst case). Returns the sum of the readings so the work cannot be optimized away.
-    @inline(__always)
+    /// Not inlined, so that profilers can count its instructions per event (one call per event).
+    @inline(never)
     func process(_ trace: CounterBenchEvents, _ i: Int, shift: Int64) -> Double {
         let now = trace.times[i] + shift
         let hour: Int64 = 3600, day: Int64 = 86_400
         let hasEmail = trace.hasEmail(i)
-        var keys = (trace.withKey(i, 0) { CounterTable.hashedKey(group: cardGroup, bytes: $0) },
-                    trace.withKey(i, 1) { CounterTable.hashedKey(group: ipGroup, bytes: $0) },
-                    trace.withKey(i, 2) { CounterTable.hashedKey(group: emailGroup, bytes: $0) })
+        var keys = (CounterTable.hashedKey(group: cardGroup, bytes: trace.key(i, 0)),
+                    CounterTable.hashedKey(group: ipGroup, bytes: trace.key(i, 1)),
+                    CounterTable.hashedKey(group: emailGroup, bytes: trace.key(i, 2)))
         withUnsafeMutableBytes(of: &keys) { raw in
             table.locate(UnsafeMutableBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: CounterKey.self),
                                                     count: hasEmail ? 3 : 2))
         }
         var (card, ip, email) = keys
-        let cardValue = trace.withKey(i, 0) { xxh3($0, seed: 0xC2B2_AE3D_27D4_EB4F) }
+        let cardValue = xxh3(trace.key(i, 0), seed: 0xC2B2_AE3D_27D4_EB4F)
         var total = table.read(attemptsPerCard, card, window: hour, now: now).value
         total += table.read(attemptsPerCard, card, window: day, now: now).value
         total += table.read(attemptsPerIP, ip, window: hour, now: now).value
@@ -186,20 +187,24 @@ struct CounterBench {
     }
 }
 
-/// The reference events reduced to what the counters need, keys in one byte arena.
-struct CounterBenchEvents {
-    var times: [Int64] = []
-    var amounts: [Double] = []
-    /// Per event and key (card, ip, email): start and end offsets in `arena`; email may be empty.
-    var bounds: [Int] = []
-    var arena: [UInt8] = []
-    var count: Int { times.count }
+/// The reference events reduced to what the counters need. The timed loop reads them through
+/// raw pointers into memory allocated once (times, amounts and the 3 keys of each event), so that
+/// the measured time is the counters' and not the harness's (array bounds checks and closures).
+final class CounterBenchEvents {
+    let count: Int
+    /// Event times and amounts.
+    let times: UnsafeMutablePointer<Int64>
+    let amounts: UnsafeMutablePointer<Double>
+    /// Per event, its card, ip and email key bytes (email may be empty), pointing into `arena`.
+    private let keys: UnsafeMutablePointer<UnsafeRawBufferPointer>
+    private let arena: UnsafeMutableRawPointer
 
     init(path: String, limit: Int) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("cannot read \(path); run `make workload` first")
         }
         let bytes = [UInt8](data)
+        var times: [Int64] = [], amounts: [Double] = [], bounds: [Int] = [], arena: [UInt8] = []
         var start = 0
         while start < bytes.count && times.count < limit {
             let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
@@ -216,24 +221,40 @@ struct CounterBenchEvents {
             for key in [card, ip, object["email"] as? String ?? ""] {
                 bounds.append(arena.count)
                 arena += Array(key.utf8)
-                bounds.append(arena.count)
             }
+        }
+        count = times.count
+        self.times = .allocate(capacity: max(count, 1))
+        self.times.initialize(from: times, count: count)
+        self.amounts = .allocate(capacity: max(count, 1))
+        self.amounts.initialize(from: amounts, count: count)
+        self.arena = .allocate(byteCount: max(arena.count, 1), alignment: 16)
+        self.arena.copyMemory(from: arena, byteCount: arena.count)
+        keys = .allocate(capacity: max(3 * count, 1))
+        for k in 0..<3 * count {
+            let end = k + 1 < bounds.count ? bounds[k + 1] : arena.count
+            (keys + k).initialize(to: UnsafeRawBufferPointer(start: self.arena + bounds[k], count: end - bounds[k]))
         }
     }
 
-    @inline(__always)
-    func hasEmail(_ i: Int) -> Bool { bounds[6 * i + 5] > bounds[6 * i + 4] }
+    deinit {
+        times.deallocate()
+        amounts.deallocate()
+        keys.deallocate()
+        arena.deallocate()
+    }
 
     @inline(__always)
-    func withKey<R>(_ i: Int, _ key: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let start = bounds[6 * i + 2 * key], end = bounds[6 * i + 2 * key + 1]
-        return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
-    }
+    func hasEmail(_ i: Int) -> Bool { keys[3 &* i &+ 2].count > 0 }
+
+    /// The bytes of key `key` (0 card, 1 ip, 2 email) of event `i`.
+    @inline(__always)
+    func key(_ i: Int, _ key: Int) -> UnsafeRawBufferPointer { keys[3 &* i &+ key] }
 
     /// The 6 Redis keys of event i: counter, key value and minute bucket.
     func redisKeys(_ i: Int) -> [String] {
         let minute = times[i] / 60
-        let key = { (k: Int) in self.withKey(i, k) { String(decoding: $0, as: UTF8.self) } }
+        let key = { (k: Int) in String(decoding: self.key(i, k), as: UTF8.self) }
         return [(0, 0), (1, 1), (2, 2), (3, 2), (4, 1), (5, 0)].map { "v\($0.0):\(key($0.1)):\(minute)" }
     }
 }
