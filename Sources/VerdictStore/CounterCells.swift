@@ -249,33 +249,27 @@ func addToDistinct(_ base: UnsafeMutableRawPointer, value: UInt32, time: UInt32,
 }
 
 /// One attempt of `addToDistinct`, scanning the entries from `start` (mod `distinctCap`): true
-/// when the value is recorded, nil when a racing writer took the chosen entry first.
+/// when the value is recorded, nil when a racing writer took the chosen entry first. The oldest
+/// entry is tracked without branches (which entry is oldest is unpredictable).
 @inline(__always)
 private func tryAddToDistinct(_ base: UnsafeMutableRawPointer, value: UInt32, time: UInt32,
                               expiredAtOrBefore: UInt32, start: Int) -> Bool? {
     let entries = base + 8
     let desired = UInt64(value) << 32 | UInt64(time)
-    var victim = 0
-    var victimWord = UInt64.max
-    for k in 0..<CounterTable.distinctCap {
+    var victim = start & (CounterTable.distinctCap - 1)
+    var victimWord = atomicWord(entries + 8 &* victim).pointee.load(ordering: .relaxed)
+    if UInt32(truncatingIfNeeded: victimWord >> 32) == value {
+        return refreshDistinct(atomicWord(entries + 8 &* victim), seen: victimWord, value: value, desired: desired)
+    }
+    for k in 1..<CounterTable.distinctCap {
         let i = (k &+ start) & (CounterTable.distinctCap - 1)
-        let atomic = atomicWord(entries + 8 &* i)
-        var word = atomic.pointee.load(ordering: .relaxed)
+        let word = atomicWord(entries + 8 &* i).pointee.load(ordering: .relaxed)
         if UInt32(truncatingIfNeeded: word >> 32) == value {
-            while UInt32(truncatingIfNeeded: word) < time {
-                let (done, current) = atomic.pointee.weakCompareExchange(expected: word, desired: desired, ordering: .relaxed)
-                if done { break }
-                // A racing insert evicted this value and put another in the entry: start over
-                // rather than overwrite that value (which would lose it).
-                guard UInt32(truncatingIfNeeded: current >> 32) == value else { return nil }
-                word = current
-            }
-            return true
+            return refreshDistinct(atomicWord(entries + 8 &* i), seen: word, value: value, desired: desired)
         }
-        if victimWord == .max || UInt32(truncatingIfNeeded: word) < UInt32(truncatingIfNeeded: victimWord) {
-            victim = i
-            victimWord = word
-        }
+        let older = UInt32(truncatingIfNeeded: word) < UInt32(truncatingIfNeeded: victimWord)
+        victim = older ? i : victim
+        victimWord = older ? word : victimWord
     }
     let (won, _) = atomicWord(entries + 8 &* victim).pointee.compareExchange(
         expected: victimWord, desired: desired, ordering: .relaxed)
@@ -289,6 +283,21 @@ private func tryAddToDistinct(_ base: UnsafeMutableRawPointer, value: UInt32, ti
             if done { break }
             seen = current
         }
+    }
+    return true
+}
+
+/// Moves the time of the value's entry (last seen as `seen`) up to `desired`'s. Nil when a racing
+/// insert evicted the value and put another in the entry: the caller starts over rather than
+/// overwrite that value (which would lose it).
+@inline(__always)
+private func refreshDistinct(_ entry: UnsafeMutablePointer<Atomic<UInt64>>, seen: UInt64, value: UInt32, desired: UInt64) -> Bool? {
+    var word = seen
+    while UInt32(truncatingIfNeeded: word) < UInt32(truncatingIfNeeded: desired) {
+        let (done, current) = entry.pointee.weakCompareExchange(expected: word, desired: desired, ordering: .relaxed)
+        if done { break }
+        guard UInt32(truncatingIfNeeded: current >> 32) == value else { return nil }
+        word = current
     }
     return true
 }

@@ -79,6 +79,8 @@ public final class CounterTable: @unchecked Sendable {
     public let probeLimit: Int
 
     let layout: CounterLayout
+    /// `definitions.count`, for the hot path's range checks.
+    private let counterCount: Int
     private let descriptor: Int32
     private let mapping: UnsafeMutableRawPointer
     // `plans` and `groupPlans` are internal (not private) for the migration copy (CounterMigration.swift).
@@ -179,6 +181,7 @@ public final class CounterTable: @unchecked Sendable {
         self.probeLimit = header.probeLimit
         self.isWritable = writable
         self.layout = layout
+        counterCount = header.definitions.count
         self.descriptor = descriptor
         self.mapping = mapping
         plans = .allocate(capacity: layout.counters.count)
@@ -313,16 +316,48 @@ public final class CounterTable: @unchecked Sendable {
     /// not belong to the key's group, or a key without a slot, reads 0.
     @inline(__always)
     public func read(_ counter: Int, _ key: CounterKey, window: Int64, now: Int64) -> CounterReading {
-        guard counter >= 0, counter < definitions.count, key.slot >= 0 else { return CounterReading(value: 0) }
+        guard counter >= 0, counter < counterCount, key.slot >= 0, now >= 0, now <= Int64(UInt32.max) else {
+            return CounterReading(value: 0)
+        }
         let plan = plans[counter]
-        guard plan.group == key.group, now >= 0, now <= Int64(UInt32.max) else { return CounterReading(value: 0) }
+        guard plan.group == key.group else { return CounterReading(value: 0) }
+        let slot = groupPlans[plan.group].slot(key.slot)
+        return reading(plan, slot: slot, lastMinute: lastUpdateMinute(slot).pointee.load(ordering: .relaxed),
+                       window: window, now: now)
+    }
+
+    /// Several readings of one key at `now`, as one evaluation makes them (every window its rules
+    /// read for the key): `values[i]` is `read(counters[i], key, window: windows[i], now: now).value`.
+    /// The key's slot and minute of last update are found once for all of them.
+    @inline(__always)
+    public func read(_ counters: UnsafeBufferPointer<Int>, windows: UnsafePointer<Int64>, key: CounterKey, now: Int64,
+                     into values: UnsafeMutablePointer<Double>) {
+        guard key.slot >= 0, key.group >= 0, key.group < layout.groups.count, now >= 0, now <= Int64(UInt32.max) else {
+            values.update(repeating: 0, count: counters.count)
+            return
+        }
+        let slot = groupPlans[key.group].slot(key.slot)
+        let lastMinute = lastUpdateMinute(slot).pointee.load(ordering: .relaxed)
+        for i in counters.indices {
+            let counter = counters[i]
+            guard counter >= 0, counter < counterCount, plans[counter].group == key.group else {
+                values[i] = 0
+                continue
+            }
+            values[i] = reading(plans[counter], slot: slot, lastMinute: lastMinute, window: windows[i], now: now).value
+        }
+    }
+
+    /// The reading of one counter of a slot (see `read`); `now` is in 0 ... 2^32 - 1.
+    @inline(__always)
+    private func reading(_ plan: CounterPlan, slot: UnsafeMutableRawPointer, lastMinute: UInt32,
+                         window: Int64, now: Int64) -> CounterReading {
         let window = min(window, plan.retain)
         guard window > 0 else { return CounterReading(value: 0) }
-        let slot = groupPlans[plan.group].slot(key.slot)
         let cells = slot + plan.offset
-        let lastMinute = lastUpdateMinute(slot).pointee.load(ordering: .relaxed)
+        let windowStart = max(now - window, 0)
         if plan.kind == 3 {
-            let after = UInt32(truncatingIfNeeded: max(now - window, 0))
+            let after = UInt32(truncatingIfNeeded: windowStart)
             // Every entry's time and the latest evicted time are at most the slot's latest update.
             if UInt64(lastMinute) &* 60 &+ 60 <= UInt64(after) { return CounterReading(value: 0) }
             let (count, saturated) = countDistinct(cells, after: after, upTo: UInt32(truncatingIfNeeded: now))
@@ -331,10 +366,9 @@ public final class CounterTable: @unchecked Sendable {
         var level = levels[plan.levelIndex]
         var l = 1
         while l < plan.levelCount && window > level.span {
-            level = levels[plan.levelIndex + l]
-            l += 1
+            level = levels[plan.levelIndex &+ l]
+            l &+= 1
         }
-        let windowStart = max(now - window, 0)
         if level.holdsNothing(from: windowStart, lastMinute: lastMinute) { return CounterReading(value: 0) }
         let high = level.bucket(now) &+ 1
         let low = level.bucket(windowStart) &+ 1
@@ -380,7 +414,7 @@ public final class CounterTable: @unchecked Sendable {
     /// The cells of `counter` for `key`, claiming a slot (and updating its recency) as needed.
     @inline(__always)
     private func cells(_ counter: Int, _ key: inout CounterKey, now: Int64) -> UnsafeMutableRawPointer? {
-        guard isWritable, counter >= 0, counter < definitions.count, now >= 0, now <= Int64(UInt32.max) else { return nil }
+        guard isWritable, counter >= 0, counter < counterCount, now >= 0, now <= Int64(UInt32.max) else { return nil }
         let plan = plans[counter]
         guard plan.group == key.group else { return nil }
         let group = groupPlans[plan.group]

@@ -254,3 +254,39 @@ import Testing
         #expect(reading == CounterReading(value: 32), "round \(round)")
     }
 }
+
+@Test func aBatchOfReadsOfOneKeyGivesTheSingleReadings() throws {
+    let (table, directory) = try scratchCounterTable([
+        "n by card retain 7d", "usd by card sum amount retain 30d bucket 1h", "d by card distinct value retain 1d",
+        "other by ip retain 1d",
+    ])
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var key = table.key(group: 0, "card")
+    for step in 0..<300 {
+        let now = t0 + Int64(step) * 317
+        table.record(0, &key, at: now)
+        table.record(1, &key, at: now, amount: Double(step % 7))
+        table.record(2, &key, at: now, distinct: CounterTable.distinctHash("v\(step % 11)"))
+    }
+    let now = t0 + 299 * 317 + 30   // 30 s after the last event
+    // Counter 3 belongs to another group and -1 / 9 are no counter: they read 0, as single reads do.
+    let counters = [0, 0, 1, 2, 0, 3, -1, 9, 1]
+    let windows: [Int64] = [60, 3600, 86_400, 3600, 7 * 86_400, 3600, 3600, 3600, 30 * 86_400]
+    var values = [Double](repeating: .nan, count: counters.count)
+    counters.withUnsafeBufferPointer { c in
+        windows.withUnsafeBufferPointer { w in
+            values.withUnsafeMutableBufferPointer { v in table.read(c, windows: w.baseAddress!, key: key, now: now, into: v.baseAddress!) }
+        }
+    }
+    let singles = zip(counters, windows).map { table.read($0, key, window: $1, now: now).value }
+    #expect(values == singles)
+    #expect(values[0] > 0 && values[2] > 0 && values[3] > 0 && values[5] == 0 && values[6] == 0 && values[7] == 0)
+    // A key without a slot reads 0 everywhere.
+    let absent = table.key(group: 0, "never seen")
+    counters.withUnsafeBufferPointer { c in
+        windows.withUnsafeBufferPointer { w in
+            values.withUnsafeMutableBufferPointer { v in table.read(c, windows: w.baseAddress!, key: absent, now: now, into: v.baseAddress!) }
+        }
+    }
+    #expect(values == [Double](repeating: 0, count: counters.count))
+}
