@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .testTarget(name: "VerdictCompilerTests", dependencies: ["VerdictCompiler", "VerdictLanguage", "VerdictVM", "CMallocCounter"]),
         .testTarget(name: "VerdictModelsTests", dependencies: ["VerdictModels"]),
-        .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore"]),
+        .testTarget(name: "VerdictStoreTests", dependencies: ["VerdictStore", "CMallocCounter"]),
         .testTarget(name: "VerdictTests", dependencies: ["Verdict", "VerdictStore", "VerdictVM"]),
         // The `verdict` binary's exit codes and output (depends on it so that it is built first).
         .testTarget(name: "VerdictCLITests", dependencies: ["verdict"]),
