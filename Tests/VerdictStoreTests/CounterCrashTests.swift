@@ -39,6 +39,7 @@ import Testing
     #expect(child.terminationReason == .uncaughtSignal)
 
     let reopened = try CounterTable.open(path: path, definitions: definitions)
+    #expect(expectNoCellAfterTheLastUpdate(reopened) >= 2)
     var key = reopened.key(group: 0, "card-1")
     let recorded = reopened.read(0, key, window: 3600, now: now).value
     let recordedInHours = reopened.read(0, key, window: 86_400, now: now).value

@@ -76,6 +76,7 @@ private func expectedReading(_ table: CounterTable, counter: Int, _ history: Key
         table.record(4, &key, at: now)
         histories[k].events.append((now, amount, value))
     }
+    #expect(expectNoCellAfterTheLastUpdate(table) > 0)
     // The replay exercised both paths: reads of keys with data that found nothing in the window.
     #expect(reads == 2_500 * 5 * windows.count)
     #expect(skippable > reads / 20)
@@ -120,4 +121,5 @@ private func expectedReading(_ table: CounterTable, counter: Int, _ history: Key
         total += table.read(0, key, window: 86_400, now: t0 + 86_399).value
     }
     #expect(total == Double(threads * perThread))
+    #expect(expectNoCellAfterTheLastUpdate(table) > 8 * 24)
 }

@@ -1,6 +1,7 @@
 // Helpers shared by the counter tests: scratch file paths and the reference counters of
 // ../shared/bench/reference.rules.
 import Foundation
+import Testing
 @testable import VerdictStore
 
 /// A fresh path in a new temporary directory (removed by the caller's `defer`).
@@ -34,4 +35,42 @@ let referenceCounterDeclarations = [
 
 func referenceCounterDefinitions() throws -> [CounterDefinition] {
     try referenceCounterDeclarations.map { try CounterDefinition(declaration: $0) }
+}
+
+/// Checks the bound reads rely on (docs/counters.md): in every slot holding a key, no ring cell
+/// holds a bucket that starts after the end of the slot's minute of last update, and no distinct
+/// entry a time after it. Returns the number of slots, cells and entries in use that were checked.
+@discardableResult
+func expectNoCellAfterTheLastUpdate(_ table: CounterTable) -> Int {
+    var checked = 0
+    for g in table.layout.groups.indices {
+        let plan = table.groupPlans[g]
+        for index in 0..<table.slotsPerGroup {
+            let slot = UnsafeRawPointer(plan.slot(index))
+            guard slot.load(as: UInt64.self) != 0 else { continue }
+            checked += 1
+            let end = (Int64(slot.load(fromByteOffset: 12, as: UInt32.self)) + 1) * 60
+            for c in table.layout.groups[g].counters {
+                let placement = table.layout.counters[c]
+                let cells = slot + placement.offset
+                if placement.levels.isEmpty {
+                    for e in 0..<CounterTable.distinctCap {
+                        let word = cells.load(fromByteOffset: 8 + 8 * e, as: UInt64.self)
+                        guard word != 0 else { continue }
+                        checked += 1
+                        #expect(Int64(UInt32(truncatingIfNeeded: word)) < end, "counter \(c), slot \(index), entry \(e)")
+                    }
+                }
+                for level in placement.levels {
+                    for b in 0..<level.buckets {
+                        let epoch = cells.load(fromByteOffset: level.offset + 8 * b, as: UInt64.self) >> 32
+                        guard epoch != 0 else { continue }
+                        checked += 1
+                        #expect(Int64(epoch - 1) * level.resolution < end, "counter \(c), slot \(index), cell \(b)")
+                    }
+                }
+            }
+        }
+    }
+    return checked
 }
