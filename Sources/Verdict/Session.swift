@@ -27,6 +27,9 @@ public final class Session {
     let scratch: UnsafeMutablePointer<Double>
     /// The feature row a model callback gathers from the VM's registers (the widest model's width).
     let featureRow: UnsafeMutablePointer<Double>
+    /// The counter callback's table counter indices for one batch of reads of one key.
+    static let counterBatch = 16
+    let counterBatchIndices = UnsafeMutablePointer<Int>.allocate(capacity: Session.counterBatch)
     /// One request per compiled counter-update expression: key, aggregate, `when` conjuncts.
     private let updateRequests: [[Request]]
     /// Per counter key group: the key located for the event being recorded (counters of a group
@@ -68,6 +71,7 @@ public final class Session {
     deinit {
         scratch.deallocate()
         featureRow.deallocate()
+        counterBatchIndices.deallocate()
     }
 
     // MARK: Setting fields

@@ -36,17 +36,29 @@ enum SessionHost {
         guard let context, let key else { return HostStatus.error }
         let s = Unmanaged<Session>.fromOpaque(context).takeUnretainedValue()
         guard let table = s.engine.counters else { return HostStatus.error }
-        // The reads of one call share the key: hash and locate it once per key group.
+        // The reads of one call share the key: hash and locate it once per key group, and hand
+        // each run of reads of one group to the table in one batch.
         var group = -1
-        var k: CounterKey? = nil
-        for i in 0..<count {
-            let c = Int(counters[i])
-            guard c >= 0, c < s.engine.counterIndex.count else { return HostStatus.error }
-            if s.engine.counterGroup[c] != group || k == nil {
-                group = s.engine.counterGroup[c]
+        var k = CounterKey?.none
+        var start = 0
+        while start < count {
+            var end = start
+            var runGroup = -1
+            while end < count && end - start < Session.counterBatch {
+                let c = Int(counters[end])
+                guard c >= 0, c < s.engine.counterIndex.count else { return HostStatus.error }
+                if runGroup < 0 { runGroup = s.engine.counterGroup[c] }
+                guard s.engine.counterGroup[c] == runGroup else { break }
+                s.counterBatchIndices[end - start] = s.engine.counterIndex[c]
+                end += 1
+            }
+            if runGroup != group || k == nil {
+                group = runGroup
                 k = table.key(group: group, bytes: UnsafeRawBufferPointer(start: key, count: length))
             }
-            out[i] = table.read(s.engine.counterIndex[c], k!, window: windows[i], now: s.now).value
+            table.read(UnsafeBufferPointer(start: s.counterBatchIndices, count: end - start), windows: windows + start,
+                       key: k!, now: s.now, into: out + start)
+            start = end
         }
         return HostStatus.value
     }
