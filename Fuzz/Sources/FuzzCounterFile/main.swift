@@ -1,5 +1,5 @@
 // libFuzzer target: arbitrary bytes as a counter file must be rejected with a CounterError or
-// opened and served safely (reads, records, statistics, reset), never trap or touch memory
+// opened and served safely (reads, batch reads, records, statistics, reset), never trap or touch memory
 // outside the mapping. Input: one flag byte, then the file's bytes. Flag bit 0 reseals the header
 // checksum (so mutations reach the parser behind it); bit 1 zero-pads the file to the size its
 // header declares (at most 4 MiB), so small inputs can describe whole valid tables.
@@ -36,6 +36,15 @@ public func fuzzCounterFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
                 table.record(counter, &key, at: now, amount: 2.5)
             }
             _ = table.read(counter, key, window: 3600, now: now)
+        }
+        // One batch read of every counter, plus two indices that are no counter, for the key.
+        let counters = Array(table.definitions.indices) + [-1, table.definitions.count]
+        let windows = counters.map { Int64(($0 & 3) + 1) * 3600 }
+        var values = [Double](repeating: .nan, count: counters.count)
+        counters.withUnsafeBufferPointer { c in
+            windows.withUnsafeBufferPointer { w in
+                values.withUnsafeMutableBufferPointer { v in table.read(c, windows: w.baseAddress!, key: key, now: now, into: v.baseAddress!) }
+            }
         }
     }
     _ = table.statistics()
