@@ -53,6 +53,13 @@ func lastUpdateMinute(_ slot: UnsafeMutableRawPointer) -> UnsafeMutablePointer<A
     atomicHalf(slot + 12)
 }
 
+/// Whether every update of a slot whose minute of last update is `lastMinute` happened before
+/// `time` (seconds): the end of that minute is no later than `time`. What lets a read skip cells.
+@inline(__always)
+func updatedOnlyBefore(_ time: UInt64, lastMinute: UInt32) -> Bool {
+    (UInt64(lastMinute) &+ 1) &* 60 <= time
+}
+
 /// Raises the slot's minute of last update to `minute` (no change if it is already later).
 @inline(__always)
 func noteUpdate(_ slot: UnsafeMutableRawPointer, minute: UInt32) {

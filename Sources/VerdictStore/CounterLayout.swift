@@ -50,7 +50,7 @@ struct CounterLevel: Equatable {
     /// oldest bucket a read from there sums). Exact: such a read would sum only empty cells.
     @inline(__always)
     func holdsNothing(from windowStart: Int64, lastMinute: UInt32) -> Bool {
-        (UInt64(lastMinute) &+ 1) &* 60 <= UInt64(bucket(windowStart)) &* UInt64(resolution)
+        updatedOnlyBefore(UInt64(bucket(windowStart)) &* UInt64(resolution), lastMinute: lastMinute)
     }
 
     /// `time / resolution` for a time in 0 ..< 2^32, without a division instruction: the high

@@ -61,7 +61,7 @@ extension CounterTable {
                 let hash = from.load(as: UInt64.self)
                 guard hash != 0 else { continue }
                 let fingerprint = from.load(fromByteOffset: 8, as: UInt32.self)
-                let minute = from.load(fromByteOffset: 12, as: UInt32.self)
+                let minute = lastUpdateMinute(from).pointee.load(ordering: .relaxed)
                 let claimed = target.claim(hash: hash, fingerprint: fingerprint, minute: minute, probeLimit: probeLimit)
                 guard claimed >= 0 else { continue }
                 report.keys += 1

@@ -359,7 +359,7 @@ public final class CounterTable: @unchecked Sendable {
         if plan.kind == 3 {
             let after = UInt32(truncatingIfNeeded: windowStart)
             // Every entry's time and the latest evicted time are at most the slot's latest update.
-            if UInt64(lastMinute) &* 60 &+ 60 <= UInt64(after) { return CounterReading(value: 0) }
+            if updatedOnlyBefore(UInt64(after), lastMinute: lastMinute) { return CounterReading(value: 0) }
             let (count, saturated) = countDistinct(cells, after: after, upTo: UInt32(truncatingIfNeeded: now))
             return CounterReading(value: Double(count), isSaturated: saturated)
         }

@@ -49,7 +49,7 @@ func expectNoCellAfterTheLastUpdate(_ table: CounterTable) -> Int {
             let slot = UnsafeRawPointer(plan.slot(index))
             guard slot.load(as: UInt64.self) != 0 else { continue }
             checked += 1
-            let end = (Int64(slot.load(fromByteOffset: 12, as: UInt32.self)) + 1) * 60
+            let end = (Int64(lastUpdateMinute(plan.slot(index)).pointee.load(ordering: .relaxed)) + 1) * 60
             for c in table.layout.groups[g].counters {
                 let placement = table.layout.counters[c]
                 let cells = slot + placement.offset
