@@ -110,8 +110,6 @@ private func containsBytes(_ r: ListReader, _ handle: ListHandle, _ address: Lis
 
 @Test func prefixSearchFindsTheLongestLivePrefixLikeBruteForce() throws {
     var g = Generator(state: 11)
-    let s = try ListStore(directory: makeTemporaryListDirectory("prefixsearch"))
-    try s.create(list: "bins", kind: .prefix)
     var entries: [String: Bool] = [:]  // prefix -> expired
     let digits = Array("0123")
     for _ in 0..<300 {
@@ -119,13 +117,15 @@ private func containsBytes(_ r: ListReader, _ handle: ListHandle, _ address: Lis
         entries[prefix] = g.below(5) == 0
     }
     let values = (0..<3000).map { _ in String((0..<(1 + g.below(8))).map { _ in digits[g.below(4)] }) }
-    try expectPrefixListMatchesBruteForce(s, entries, values)
+    try expectPrefixListMatchesBruteForce("prefixsearch", entries, values)
 }
 
-/// Fills the prefix list "bins" of `store` with `entries` (prefix -> expired: those expire at 50)
-/// and checks, at time 100, `match` and `contains` for every value against a brute-force search
-/// for the longest live prefix.
-private func expectPrefixListMatchesBruteForce(_ store: ListStore, _ entries: [String: Bool], _ values: [String]) throws {
+/// Fills a prefix list "bins" in a new store (directory tagged `tag`) with `entries` (prefix ->
+/// expired: those expire at 50) and checks, at time 100, `match` and `contains` for every value
+/// against a brute-force search for the longest live prefix.
+private func expectPrefixListMatchesBruteForce(_ tag: String, _ entries: [String: Bool], _ values: [String]) throws {
+    let store = try ListStore(directory: makeTemporaryListDirectory(tag))
+    try store.create(list: "bins", kind: .prefix)
     try store.add(entries.map { ListEntry($0.key, metadata: ListEntryMetadata(expiresAt: $0.value ? 50 : 0)) }, to: "bins")
     let r = store.makeReader()
     let bins = try r.handle("bins")
@@ -141,8 +141,6 @@ private func expectPrefixListMatchesBruteForce(_ store: ListStore, _ entries: [S
     // key (the length table then holds that key's hash and no filter probe is made), with some
     // nested keys and expired entries; values share digits with the keys to exercise near misses.
     var g = Generator(state: 31)
-    let s = try ListStore(directory: makeTemporaryListDirectory("sparsebins"))
-    try s.create(list: "bins", kind: .prefix)
     var entries: [String: Bool] = [:]  // prefix -> expired
     let digits = Array("0123456789")
     for _ in 0..<400 {
@@ -163,7 +161,7 @@ private func expectPrefixListMatchesBruteForce(_ store: ListStore, _ entries: [S
         default: return String((0..<(1 + g.below(12))).map { _ in digits[g.below(10)] })
         }
     }
-    try expectPrefixListMatchesBruteForce(s, entries, values)
+    try expectPrefixListMatchesBruteForce("sparsebins", entries, values)
 }
 
 @Test func searchesWithMoreThanThirtyOneLengthsPresentLikeBruteForce() throws {
