@@ -228,7 +228,8 @@ struct CodeGenerator {
         return r
     }
 
-    /// Every counter read of the ruleset, once, at the start: they feed most rules and models, so
+    /// Every counter read a rule, score, threshold or model reaches (directly or through lets),
+    /// once, at the start: they feed most rules and models, so
     /// reading them up front replaces a cache check before each use. Reads with the same key (the
     /// same field, or the same counter) form one batch: one `counter` instruction and one host
     /// call, into consecutive registers.
@@ -247,7 +248,7 @@ struct CodeGenerator {
             default: e.children.forEach(visit)
             }
         }
-        (ir.lets.map(\.value) + ir.entryExpressions).forEach(visit)
+        (LetInlining.referenced(ir).sorted().map { ir.lets[$0].value } + ir.entryExpressions).forEach(visit)
         for batch in batches {
             var first: UInt16? = nil, firstRead: UInt16? = nil
             for (c, w) in batch.reads {

@@ -6,23 +6,14 @@ import VerdictVM
 
 /// Compiles rulesets and expressions to verified VM programs.
 public enum Compiler {
-    /// Compiles a ruleset in IR form: constant folding, then code generation, then verification.
+    /// Compiles a ruleset in IR form: let inlining, constant folding, code generation, verification.
     public static func compile(_ ir: IRProgram) throws -> Program {
         try Program(contents(of: ir))
     }
 
     /// The unverified program contents of a ruleset (for tools that print or serialize them).
     public static func contents(of ir: IRProgram) throws -> ProgramContents {
-        var folded = LetInlining.inline(ir)
-        for i in folded.lets.indices { folded.lets[i].value = ConstantFolder.fold(folded.lets[i].value) }
-        for i in folded.rules.indices { folded.rules[i].condition = ConstantFolder.fold(folded.rules[i].condition) }
-        for i in folded.thresholds.indices { folded.thresholds[i].condition = ConstantFolder.fold(folded.thresholds[i].condition) }
-        for i in folded.models.indices {
-            for j in folded.models[i].features.indices {
-                folded.models[i].features[j].value = ConstantFolder.fold(folded.models[i].features[j].value)
-            }
-        }
-        return try CodeGenerator.generate(folded)
+        try CodeGenerator.generate(LetInlining.inline(ir).mapExpressions(ConstantFolder.fold))
     }
 
     /// Compiles a standalone expression over `fields` (none for `verdict expr`); evaluate it with
@@ -33,7 +24,7 @@ public enum Compiler {
 }
 
 extension Compiler {
-    /// Compiles a checked ruleset: lowering to IR, constant folding, code generation, verification.
+    /// Compiles a checked ruleset: lowering to IR, let inlining, constant folding, code generation, verification.
     /// Request fields are the schema's fields in declaration order (`CheckedField.id`), then `now`
     /// (the event time, int seconds).
     public static func compile(_ ruleset: CheckedRuleset) throws -> Program {

@@ -167,4 +167,20 @@ public struct IRProgram: Sendable {
         models.flatMap { $0.features.map(\.value) } + rules.flatMap { [$0.condition] + ($0.rolloutKey.map { [$0] } ?? []) }
             + thresholds.map(\.condition)
     }
+
+    /// The program with `transform` applied to every let value and every entry expression (the
+    /// rewriting counterpart of `lets` + `entryExpressions`).
+    func mapExpressions(_ transform: (IRExpr) -> IRExpr) -> IRProgram {
+        var out = self
+        for i in out.lets.indices { out.lets[i].value = transform(out.lets[i].value) }
+        for i in out.models.indices {
+            for j in out.models[i].features.indices { out.models[i].features[j].value = transform(out.models[i].features[j].value) }
+        }
+        for i in out.rules.indices {
+            out.rules[i].condition = transform(out.rules[i].condition)
+            out.rules[i].rolloutKey = out.rules[i].rolloutKey.map(transform)
+        }
+        for i in out.thresholds.indices { out.thresholds[i].condition = transform(out.thresholds[i].condition) }
+        return out
+    }
 }

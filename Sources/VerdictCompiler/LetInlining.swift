@@ -5,8 +5,8 @@
 // dispatch where the rule reads it; inlined, it becomes a fused test at its use site (`testInSet`
 // instead of `inSet` + `testTrue`). Lets used two or more times keep their register (and the
 // shared-let blocks of the code generator); a let referenced nowhere is then not computed at all.
-// Values are unchanged: a let's value is its expression's, and there are no side effects to
-// reorder (host results are cached per request).
+// Values are unchanged: a let's value is its expression's, there are no side effects to reorder,
+// and a single-use let's expression runs at most once, at its one use, as the let would have.
 
 enum LetInlining {
     /// The program with single-use lets substituted; `lets` keeps its indices (the substituted lets
@@ -17,7 +17,8 @@ enum LetInlining {
             if case .letValue(let i) = e.kind { uses[i] += 1 }
             e.children.forEach(count)
         }
-        (ir.lets.map(\.value) + ir.entryExpressions).forEach(count)
+        // Uses by lets nothing reaches do not count: they are never computed.
+        (referenced(ir).map { ir.lets[$0].value } + ir.entryExpressions).forEach(count)
         guard uses.contains(1) else { return ir }
 
         func expand(_ e: IRExpr) -> IRExpr {
@@ -27,17 +28,7 @@ enum LetInlining {
             inlined.caseInsensitive = e.caseInsensitive
             return inlined
         }
-        var out = ir
-        for i in out.lets.indices { out.lets[i].value = expand(out.lets[i].value) }
-        for i in out.models.indices {
-            for j in out.models[i].features.indices { out.models[i].features[j].value = expand(out.models[i].features[j].value) }
-        }
-        for i in out.rules.indices {
-            out.rules[i].condition = expand(out.rules[i].condition)
-            out.rules[i].rolloutKey = out.rules[i].rolloutKey.map(expand)
-        }
-        for i in out.thresholds.indices { out.thresholds[i].condition = expand(out.thresholds[i].condition) }
-        return out
+        return ir.mapExpressions(expand)
     }
 
     /// The lets the program's entry expressions reach (directly or through other lets).

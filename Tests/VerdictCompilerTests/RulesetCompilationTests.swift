@@ -221,6 +221,23 @@ final class RulesetCompilationTests: XCTestCase {
         XCTAssertEqual(request.outcome(ofRule: 0), .missing)
     }
 
+    func testLetsNothingReachesNeitherReadCountersNorKeepALetFromBeingInlined() throws {
+        let program = try compile("""
+        schema {
+          amount double
+          domain string
+        }
+        counter attempts by domain retain 7d
+        let free = domain in ["a.com", "b.com"]
+        let unused = free and attempts(24h) > 3
+        rule r1: review if free and attempts(1h) > 1
+        """)
+        let opcodes = program.contents.code.map { Opcode(rawValue: $0.opcode)! }
+        XCTAssertEqual(program.contents.counterReads.map(\.windowSeconds), [3600], "only the read a rule reaches")
+        XCTAssertTrue(opcodes.contains(.testInSet), "a let used once by a rule and once by an unused let is inlined")
+        XCTAssertFalse(opcodes.contains(.inSet))
+    }
+
     func testRegexesCompileToTheMatchesOpcode() throws {
         let result = Frontend.check(text: "schema {\n email string\n}\nrule r: review if email.matches(\"^a\")\n")
         let program = try Compiler.compile(try XCTUnwrap(result.ruleset))
