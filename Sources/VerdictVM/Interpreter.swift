@@ -369,8 +369,8 @@ func interpret(_ ctx: UnsafeMutablePointer<EvalContext>) {
         case .list:
             r[a] = listLookup(ctx, r[b], c, base)
         case .counter:
-            // The compiler emits every batch at the start, one after the other: one dispatch and
-            // one call read them all.
+            // The compiler emits every batch at the start, usually consecutively (a computed batch
+            // key puts its instructions between): one dispatch reads each consecutive run.
             pc = counterBatches(ctx, pc, base)
         case .model:
             modelCall(ctx, a, b)

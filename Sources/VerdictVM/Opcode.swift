@@ -3,8 +3,8 @@
 // exactly these cases, the verifier checks operands against `info.operands`, and the disassembler
 // and docs/vm.md (`verdict disasm --opcodes`) print from this table.
 //
-// Notation: R[x] register x, K[x] constant x, `pc += C` a forward jump relative to the next
-// instruction. "truth" is the 4-valued result true/false/missing/error. Test ops (`test*`) are fused
+// Notation: R[x] register x, K[x] constant x, `pc += C` (or `pc += B`, e.g. `branchBool`) a forward
+// jump relative to the next instruction. "truth" is the 4-valued result true/false/missing/error. Test ops (`test*`) are fused
 // compare-and-branch superinstructions of a conjunction: on true they fall through; on false they
 // clear the accumulator and jump (false absorbs, LANGUAGE.md §4); on missing or error they record
 // it in the accumulator and fall through. Flag `negate` inverts a true/false outcome; flag `ci`

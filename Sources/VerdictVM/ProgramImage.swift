@@ -215,8 +215,9 @@ final class ProgramImage {
                 func retarget(_ offset: UInt16) -> UInt16 {
                     UInt16(truncatingIfNeeded: newIndex[i + 1 + Int(offset)] - newIndex[i] - 1)
                 }
-                if op.info.b == .jump { moved.b = retarget(ins.b) }
-                if op.info.c == .jump { moved.c = retarget(ins.c) }
+                let info = op.info
+                if info.b == .jump { moved.b = retarget(ins.b) }
+                if info.c == .jump { moved.c = retarget(ins.c) }
             }
             trace.append(moved)
         }

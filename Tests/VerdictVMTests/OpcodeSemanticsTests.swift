@@ -166,7 +166,8 @@ final class OpcodeSemanticsTests: XCTestCase {
     }
 
     func testBranchBoolIsThreeWay() throws {
-        // branchBool x, ->true, ->false; missing/error fall through. Each path loads its own constant.
+        // branchBool x, ->true, ->false; missing and error fall through (a field can only be missing
+        // here). Each path loads its own constant.
         func path(_ x: Value) throws -> Value {
             var b = ProgramBuilder()
             let fx = b.addField("x", .bool)
